@@ -1,0 +1,52 @@
+# One task runner for people and CI. `make test` sets everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all install test lint typecheck check golden site serve run bench browser-deps clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Headless Chromium for the browser tests (Debian package; skipped quietly where apt is absent).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium not installed: browser tests will skip"; }
+
+test: $(STAMP) browser-deps lint typecheck
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy generator
+
+check: lint typecheck
+
+# Regenerate golden files after an intended change to generated output.
+golden: $(STAMP)
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests -k golden
+
+# The main job on its defaults: fetch the latest announcement, score, write data/, build site/.
+run: $(STAMP)
+	$(BIN)/arxiv-digest run
+	$(BIN)/mkdocs build
+
+site: $(STAMP)
+	$(BIN)/mkdocs build
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve
+
+clean:
+	rm -rf site .pytest_cache .mypy_cache .ruff_cache

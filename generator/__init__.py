@@ -1,0 +1,1 @@
+"""Personalized daily arXiv digest: fetch -> filter -> score -> store, then the site."""

@@ -1,0 +1,294 @@
+"""The digest's configuration: ``digest.yaml`` (settings) and ``prompt.yaml`` (the selection
+prompt, whose topic names double as the tag vocabulary).
+
+Both are validated once, here, at the edge. An unknown or mistyped key is a
+:class:`~generator.errors.ConfigError` naming the file, the key and what was expected.
+Endpoints can be overridden from the environment (for tests and mirrors):
+``DIGEST_ARXIV_RSS_URL``, ``DIGEST_ARXIV_API_URL``, ``DIGEST_S2_API_URL``, ``OPENAI_BASE_URL``.
+Secrets (``OPENAI_API_KEY``, ``S2_API_KEY``) are read from the environment only, never
+from a file, and never stored on the config object.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from generator import yamlio
+from generator.errors import ConfigError
+from generator.models import AnnounceType
+
+DEFAULT_CONFIG_FILE = "digest.yaml"
+ENV_OVERRIDES = {
+    "DIGEST_ARXIV_RSS_URL": ("arxiv", "rss_base"),
+    "DIGEST_ARXIV_API_URL": ("arxiv", "api_base"),
+    "DIGEST_S2_API_URL": ("semantic_scholar", "base_url"),
+    "OPENAI_BASE_URL": ("llm", "base_url"),
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class FollowedAuthor(_Section):
+    """An author whose papers are kept whatever their score ("Author match")."""
+
+    name: str
+    s2_id: str | None = Field(None, description="Semantic Scholar author id (optional).")
+
+
+class ArxivSettings(_Section):
+    rss_base: str = Field("https://rss.arxiv.org", description="Base URL of arXiv's RSS service.")
+    api_base: str = Field("https://export.arxiv.org", description="Base URL of the arXiv API.")
+    min_interval: float = Field(
+        3.0, ge=0, description="Seconds between two arXiv requests (arXiv asks for 3)."
+    )
+    timeout: float = Field(60.0, gt=0, description="Seconds before one request times out.")
+    retries: int = Field(4, ge=0, le=10, description="Retries on 429/5xx/connection errors.")
+    page_size: int = Field(200, ge=1, le=2000, description="Results per arXiv API page.")
+
+
+class SemanticScholarSettings(_Section):
+    base_url: str = Field(
+        "https://api.semanticscholar.org", description="Base URL of the Semantic Scholar API."
+    )
+    h_index_gate: bool = Field(
+        False, description="Skip scoring papers none of whose authors reach `h_index_min`."
+    )
+    h_index_min: int = Field(10, ge=0, description="h-index cutoff of the gate.")
+    cache_file: str = Field(".cache/s2.json", description="On-disk cache of author lookups.")
+    timeout: float = Field(30.0, gt=0, description="Seconds before one request times out.")
+
+
+class LlmSettings(_Section):
+    base_url: str | None = Field(
+        None,
+        description="Any OpenAI-compatible endpoint (OpenAI, OpenRouter, vLLM, Ollama...). "
+        "Default: the openai SDK's (api.openai.com). Also set by OPENAI_BASE_URL.",
+    )
+    model: str = Field("gpt-5", description="Model name sent to the endpoint.")
+    batch_size: int = Field(10, ge=1, le=200, description="Papers per request.")
+    workers: int = Field(8, ge=1, le=64, description="Concurrent requests.")
+    requests_per_minute: int = Field(500, ge=1, description="Client-side request rate limit.")
+    tokens_per_minute: int = Field(
+        2_000_000, ge=1, description="Client-side token rate limit (estimated prompt tokens)."
+    )
+    max_tries: int = Field(
+        3, ge=1, le=10, description="Times a paper is asked before it is recorded unscored."
+    )
+    timeout: float = Field(180.0, gt=0, description="Seconds before one request times out.")
+    structured_output: Literal["auto", "json_schema", "off"] = Field(
+        "auto", description="Request json_schema output where the endpoint supports it."
+    )
+    temperature: float | None = Field(None, description="Sampling temperature (None: default).")
+
+
+class ScoringSettings(_Section):
+    scorer: Literal["auto", "llm", "local"] = Field(
+        "auto", description="auto: the LLM when OPENAI_API_KEY is set, else the local scorer."
+    )
+    prompt_file: str = Field("prompt.yaml", description="The selection prompt (relative path).")
+    relevance_min: int = Field(8, ge=1, le=10, description="Keep papers at or above this.")
+    novelty_min: int = Field(7, ge=1, le=10, description="...and at or above this novelty.")
+    budget_usd: float | None = Field(
+        None, ge=0, description="Daily spending cap; papers past it are unscored ('budget')."
+    )
+    pricing: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Overrides of the shipped pricing table: model -> "
+        "{input, cached_input, output} in $ per 1M tokens.",
+    )
+    cache_file: str = Field(".cache/scores.sqlite", description="Score cache (never pay twice).")
+    prefilter_keep: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Send only this top fraction of the local scorer's ranking to the LLM.",
+    )
+    title_prefilter: bool = Field(
+        False, description="Ask the LLM about titles first, score only the kept ones."
+    )
+    local_model: str = Field(
+        "lexical", description="Local scorer model: 'lexical' (built in) or an embedding model."
+    )
+
+
+class SiteSettings(_Section):
+    title: str = Field("Personalized Daily ArXiv Papers", description="Site and page title.")
+    feed_days: int = Field(7, ge=1, le=365, description="Days of papers in the RSS feeds.")
+    tag_page_size: int = Field(100, ge=10, le=1000, description="Papers per tag page.")
+
+
+class DigestConfig(_Section):
+    """Everything in ``digest.yaml``."""
+
+    data_dir: str = Field("data", description="Where the day files live.")
+    categories: Annotated[list[str], Field(min_length=1)] = Field(
+        default_factory=lambda: ["cs.LG", "cs.AI"],
+        description="arXiv categories to read (one combined feed).",
+    )
+    announce_types: Annotated[list[AnnounceType], Field(min_length=1)] = Field(
+        default_factory=lambda: [AnnounceType.NEW, AnnounceType.CROSS],
+        description="Announce types passed to scoring.",
+    )
+    primary_only: bool = Field(
+        False, description="Keep only papers whose primary category is configured."
+    )
+    keep_updated: bool = Field(
+        False, description="Keep replacements of papers shown before, marked 'updated'."
+    )
+    followed_authors: list[FollowedAuthor] = Field(
+        default_factory=list, description="Authors whose papers are always kept."
+    )
+    arxiv: ArxivSettings = Field(default_factory=ArxivSettings)  # type: ignore[arg-type]
+    semantic_scholar: SemanticScholarSettings = Field(
+        default_factory=SemanticScholarSettings  # type: ignore[arg-type]
+    )
+    llm: LlmSettings = Field(default_factory=LlmSettings)  # type: ignore[arg-type]
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)  # type: ignore[arg-type]
+    site: SiteSettings = Field(default_factory=SiteSettings)  # type: ignore[arg-type]
+
+    @field_validator("categories")
+    @classmethod
+    def _category_names(cls, value: list[str]) -> list[str]:
+        for cat in value:
+            if not cat or " " in cat or "+" in cat:
+                raise ValueError(f"{cat!r} is not an arXiv category such as 'cs.LG'")
+        return value
+
+
+class Topic(_Section):
+    name: str = Field(description="Topic name; also the tag shown on pages.")
+    relevant: str = Field(description="What makes a paper relevant to this topic.")
+    irrelevant: str = Field("", description="What does not count.")
+
+
+class Keywords(_Section):
+    relevant: list[str] = []
+    irrelevant: list[str] = []
+    application: list[str] = []
+
+
+class SelectionPrompt(_Section):
+    """The user's paper-selection prompt, in its parts (see prompt.yaml)."""
+
+    system: str
+    instructions: str
+    rubric: str
+    topics_intro: str = ""
+    topics: Annotated[list[Topic], Field(min_length=1)]
+    keywords: Keywords = Keywords()
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.name for t in self.topics]
+
+
+class Settings:
+    """A loaded configuration: the validated config, its prompt, and where they came from."""
+
+    def __init__(self, config: DigestConfig, prompt: SelectionPrompt, base_dir: Path,
+                 source: Path | None) -> None:
+        self.config = config
+        self.prompt = prompt
+        self.base_dir = base_dir
+        self.source = source
+
+    def path(self, relative: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        candidate = Path(relative)
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.config.data_dir)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+    try:
+        return yamlio.loads(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        raise ConfigError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+
+
+def _config_error(source: Path | str, exc: ValidationError) -> ConfigError:
+    problems = []
+    for err in exc.errors(include_url=False):
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (see the configuration reference)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        problems.append(f"{key}: {msg}")
+    first = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else None
+    error = ConfigError(source, first, "; ".join(problems))
+    return error
+
+
+def parse_config(data: Mapping[str, Any], source: Path | str = "<config>",
+                 env: Mapping[str, str] | None = None) -> DigestConfig:
+    """Validate a config mapping, applying environment overrides of endpoints."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(source, None, "expected a mapping of settings")
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+    for var, (section, key) in ENV_OVERRIDES.items():
+        value = (env if env is not None else os.environ).get(var)
+        if value:
+            merged.setdefault(section, {})
+            if isinstance(merged[section], dict):
+                merged[section][key] = value
+    try:
+        return DigestConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise _config_error(source, exc) from exc
+
+
+def parse_prompt(data: Any, source: Path | str = "<prompt>") -> SelectionPrompt:
+    if not isinstance(data, Mapping):
+        raise ConfigError(source, None, "expected a mapping with system, instructions, rubric, topics")
+    try:
+        return SelectionPrompt.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(source, exc) from exc
+
+
+def load_settings(config_file: Path | str | None = None,
+                  env: Mapping[str, str] | None = None) -> Settings:
+    """Load ``digest.yaml`` (or defaults when it does not exist) and its prompt file."""
+    env = os.environ if env is None else env
+    path = Path(config_file or env.get("DIGEST_CONFIG") or DEFAULT_CONFIG_FILE)
+    if path.is_file():
+        config = parse_config(_read_yaml(path), path, env)
+        base_dir, source = path.resolve().parent, path
+    elif config_file is not None:
+        raise ConfigError(path, None, "config file not found")
+    else:
+        config = parse_config({}, "<defaults>", env)
+        base_dir, source = Path.cwd(), None
+    prompt_path = Path(config.scoring.prompt_file)
+    if not prompt_path.is_absolute():
+        prompt_path = base_dir / prompt_path
+    if not prompt_path.is_file():
+        raise ConfigError(
+            source or "<defaults>", "scoring.prompt_file", f"prompt file {prompt_path.name!r} not found"
+        )
+    prompt = parse_prompt(_read_yaml(prompt_path), prompt_path)
+    return Settings(config, prompt, base_dir, source)
+
+
+def config_json_schema() -> dict[str, Any]:
+    """JSON Schema of digest.yaml (the configuration reference is generated from it)."""
+    return DigestConfig.model_json_schema()

@@ -1,0 +1,184 @@
+"""The YAML store of day records: ``data/YYYY/YYYY-MM-DD.yaml`` plus ``data/prompts/``.
+
+One file per announcement date, grouped by year so the tree stays navigable at thousands of
+days. Loading validates against :mod:`generator.schema`; every problem is a
+:class:`~generator.errors.DataError` naming the file, the key and line, and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from generator import yamlio
+from generator.errors import DataError
+from generator.schema import DayRecord
+
+_DAY_FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
+PROMPTS_DIR = "prompts"
+
+
+def prompt_hash(text: str) -> str:
+    """Stable short hash of a selection prompt (what the scores mean)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def record_to_yaml(record: DayRecord) -> str:
+    data = record.model_dump(mode="json", exclude_none=True)
+    data["scans"] = [yamlio.FlowMap(scan) for scan in data.get("scans", [])]
+    return yamlio.dumps(data)
+
+
+def parse_record(text: str, path: Path | str) -> DayRecord:
+    """Parse and validate one day file's text; errors name the file, key and line."""
+    try:
+        data = yamlio.loads(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DataError(path, where, f"not valid YAML: {problem}") from exc
+    if not isinstance(data, dict):
+        raise DataError(path, None, f"expected a mapping of day fields, got {type(data).__name__}")
+    try:
+        return DayRecord.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(path, text, exc) from exc
+
+
+def _validation_error(path: Path | str, text: str, exc: ValidationError) -> DataError:
+    problems = []
+    first_key = None
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        key = _format_loc(loc) or "(top level)"
+        line = yamlio.node_line(text, loc)
+        first_key = first_key or key
+        expected = err["msg"]
+        if err["type"] == "missing":
+            expected = "required key is missing"
+        elif err["type"] == "extra_forbidden":
+            expected = "unknown key (not in the day-file schema)"
+        elif err["type"] == "enum":
+            expected = f"{expected} (got {err.get('input')!r})"
+        problems.append(f"{key}" + (f" (line {line})" if line else "") + f": {expected}")
+    error = DataError(path, first_key, "; ".join(problems))
+    error.problems = problems  # type: ignore[attr-defined]
+    return error
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class DayStore:
+    """Day records under one data directory."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def path_for(self, date: dt.date) -> Path:
+        return self.root / f"{date.year:04d}" / f"{date.isoformat()}.yaml"
+
+    def paths(self) -> list[Path]:
+        """Day files, oldest first. Files that look misplaced are included (and fail loading)."""
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            (p for p in self.root.glob("[0-9][0-9][0-9][0-9]/*.y*ml")), key=lambda p: p.name
+        )
+
+    def dates(self) -> list[dt.date]:
+        out = []
+        for path in self.paths():
+            match = _DAY_FILE_RE.match(path.name)
+            if match:
+                out.append(dt.date(*map(int, match.groups())))
+        return out
+
+    def exists(self, date: dt.date) -> bool:
+        return self.path_for(date).is_file()
+
+    def load(self, date: dt.date) -> DayRecord:
+        return self.load_path(self.path_for(date))
+
+    def load_path(self, path: Path) -> DayRecord:
+        match = _DAY_FILE_RE.match(path.name)
+        if not match:
+            raise DataError(path, None, "day files are named YYYY-MM-DD.yaml")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DataError(path, None, f"cannot read: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise DataError(path, None, f"not UTF-8 text: {exc.reason}") from exc
+        record = parse_record(text, path)
+        if record.date.isoformat() != path.stem:
+            raise DataError(path, "date", f"is {record.date}, but the file is named {path.name}")
+        if path.parent.name != f"{record.date.year:04d}":
+            raise DataError(path, None, f"belongs in the folder {record.date.year:04d}/")
+        return record
+
+    def load_all(self) -> list[DayRecord]:
+        """Every day, oldest first; the first bad file raises."""
+        return [self.load_path(p) for p in self.paths()]
+
+    def validate_all(self) -> list[DataError]:
+        """Every problem in every day file (does not stop at the first)."""
+        errors: list[DataError] = []
+        for path in self.paths():
+            try:
+                self.load_path(path)
+            except DataError as exc:
+                errors.append(exc)
+        return errors
+
+    def save(self, record: DayRecord) -> Path:
+        """Write atomically; an identical file is left untouched (idempotent re-runs)."""
+        path = self.path_for(record.date)
+        text = record_to_yaml(record)
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            return path
+        yamlio.atomic_write_text(path, text)
+        return path
+
+    def kept_ids(self, before: dt.date | None = None) -> dict[str, int]:
+        """Ids (-> highest version) of papers kept on days before ``before`` (dedup)."""
+        kept: dict[str, int] = {}
+        for date in self.dates():
+            if before is not None and date >= before:
+                continue
+            for paper in self.load(date).papers:
+                kept[paper.id] = max(kept.get(paper.id, 0), paper.version)
+        return kept
+
+    # The selection prompt behind a day's scores is kept once per distinct text.
+    def prompt_path(self, digest: str) -> Path:
+        return self.root / PROMPTS_DIR / f"{digest}.md"
+
+    def save_prompt(self, text: str) -> str:
+        digest = prompt_hash(text)
+        path = self.prompt_path(digest)
+        if not path.is_file():
+            yamlio.atomic_write_text(path, text)
+        return digest
+
+    def load_prompt(self, digest: str) -> str | None:
+        path = self.prompt_path(digest)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def prompt_hashes(self) -> Iterable[str]:
+        return sorted(p.stem for p in (self.root / PROMPTS_DIR).glob("*.md"))
