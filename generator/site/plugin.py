@@ -1,0 +1,109 @@
+"""The MkDocs plugin: a thin shell that loads data/ and adds the generated pages.
+
+Every section (day pages, archive, tags, feeds, reference, search) is a module with a pure
+``build(ctx) -> SiteOutput``; this file only wires them into MkDocs' events. Pages are made
+with ``File.generated`` (nothing is written into docs/), and their bodies are rendered HTML
+injected in ``on_page_content``: paper text never goes through Markdown (fast, and no
+Markdown/HTML injection from paper text).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from generator.config import load_settings
+from generator.errors import DigestError
+from generator.site import archive, days, feeds, reference, search, tags
+from generator.site.context import SiteContext, SiteOutput
+from generator.store import DayStore
+
+log = get_plugin_logger(__name__)
+
+SECTIONS = (days, archive, tags, feeds, reference, search)
+
+
+class DigestPluginConfig(base.Config):
+    config_file = c.Type(str, default="digest.yaml")
+    data_dir = c.Optional(c.Type(str))  # overrides digest.yaml's data_dir
+
+
+class DigestPlugin(BasePlugin[DigestPluginConfig]):
+    def __init__(self) -> None:
+        self.context: SiteContext | None = None
+        self.output = SiteOutput()
+        self._bodies: dict[str, str] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # Load and validate everything before MkDocs touches the output folder, so a bad
+        # day file fails the build naming file and key, with nothing else changed.
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        config_file = Path(self.config.config_file)
+        if not config_file.is_absolute():
+            config_file = base_dir / config_file
+        try:
+            settings = load_settings(config_file if config_file.is_file() else None)
+            if not config_file.is_file():
+                settings.base_dir = base_dir
+            data_dir = Path(self.config.data_dir) if self.config.data_dir else settings.data_dir
+            if not data_dir.is_absolute():
+                data_dir = base_dir / data_dir
+            store = DayStore(data_dir)
+            records = store.load_all()
+            prompts = {h: store.load_prompt(h) or "" for h in store.prompt_hashes()}
+        except DigestError as exc:
+            raise PluginError(f"arxiv-digest: {exc}") from exc
+        self.context = SiteContext(
+            settings=settings,
+            store=store,
+            days=records,
+            site_url=config.site_url,
+            prompts=prompts,
+        )
+        log.info("loaded %d day file(s) from %s", len(records), data_dir.name)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        assert self.context is not None
+        self.output = SiteOutput()
+        try:
+            for section in SECTIONS:
+                self.output.extend(section.build(self.context))
+        except DigestError as exc:
+            raise PluginError(f"arxiv-digest: {exc}") from exc
+        self._bodies = {}
+        for page in self.output.pages:
+            markdown = page.markdown or f"# {page.title}\n"
+            files.append(File.generated(config, page.src_uri, content=markdown))
+            self._bodies[page.src_uri] = page.html
+        for asset in self.output.assets:
+            files.append(File.generated(config, asset.src_uri, content=asset.content))
+        return files
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        body = self._bodies.get(page.file.src_uri)
+        if body is None:
+            return html
+        return html + body
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.context is not None
+        try:
+            search.index(self.context, Path(config.site_dir))
+        except DigestError as exc:
+            raise PluginError(f"arxiv-digest: {exc}") from exc
+
+    def on_page_context(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any] | None:
+        return context

@@ -1,0 +1,164 @@
+"""Shared rendering helpers for every site section: Jinja environment, escaping, math, URLs.
+
+Everything here is pure (strings in, strings out) so the pages can be rendered and tested
+without MkDocs. Paper text is untrusted: it is always HTML-escaped, and the only markup we
+ever emit from it is the arithmatex span around LaTeX math (itself escaped inside).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from functools import lru_cache
+
+import jinja2
+from markupsafe import Markup, escape
+
+ARXIV_ABS = "https://arxiv.org/abs/"
+ARXIV_PDF = "https://arxiv.org/pdf/"
+
+# Math delimiters as arXiv authors write them. Display math first so `$$x$$` is not read as
+# two empty inline spans. Inline `$...$` follows pymdownx.arithmatex's rule: no space just
+# inside the dollars (so "costs $5 and $10" stays text) and no unescaped dollar inside.
+_MATH_RE = re.compile(
+    r"(?P<display>\$\$(?P<d>.+?)\$\$)"
+    r"|(?P<bracket>\\\[(?P<b>.+?)\\\])"
+    r"|(?P<paren>\\\((?P<p>.+?)\\\))"
+    r"|(?P<inline>(?<![\\$])\$(?=\S)(?P<i>(?:\\.|[^\\$])+?)(?<=\S)\$(?!\d))",
+    re.DOTALL,
+)
+
+
+def math_html(text: str) -> Markup:
+    """Escape ``text`` for HTML, wrapping its LaTeX math in arithmatex generic markup.
+
+    ``$x$`` and ``\\(x\\)`` become ``<span class="arithmatex">\\(x\\)</span>``; ``$$x$$`` and
+    ``\\[x\\]`` become display math in a span (titles and abstracts are inline contexts, where a
+    ``<div>`` would be invalid). MathJax is configured to typeset only ``.arithmatex``.
+    """
+    out: list[str] = []
+    pos = 0
+    for match in _MATH_RE.finditer(text):
+        out.append(str(escape(text[pos : match.start()])))
+        if match.group("display") or match.group("bracket"):
+            body = match.group("d") if match.group("display") else match.group("b")
+            out.append(f'<span class="arithmatex">\\[{escape(body)}\\]</span>')
+        else:
+            body = match.group("p") if match.group("paren") else match.group("i")
+            out.append(f'<span class="arithmatex">\\({escape(body)}\\)</span>')
+        pos = match.end()
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def tag_slug(name: str) -> str:
+    """URL slug of a tag (topic name): ``"Model Compression & HPC"`` -> ``model-compression-hpc``.
+
+    Shared by day pages (tag links) and the tag pages themselves, so both agree.
+    """
+    # Accents are dropped (é -> e); other letters (CJK, Greek) are kept; any run of
+    # punctuation or spaces becomes one hyphen.
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    slug = re.sub(r"[\W_]+", "-", plain.lower()).strip("-")
+    return slug or "tag"
+
+
+def paper_anchor(arxiv_id: str) -> str:
+    """The stable HTML id of a paper entry (old-style ``hep-ex/0601001`` -> ``hep-ex-0601001``)."""
+    return arxiv_id.replace("/", "-")
+
+
+def abs_url(arxiv_id: str) -> str:
+    return f"{ARXIV_ABS}{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str, version: int) -> str:
+    return f"{ARXIV_PDF}{arxiv_id}v{version}"
+
+
+def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The URL (relative to the site root) MkDocs gives the page built from ``src_uri``.
+
+    Mirrors ``mkdocs.structure.files.File``: ``days/2025/2025-10-07.md`` ->
+    ``days/2025/2025-10-07/`` (or ``.html`` without directory URLs); ``index.md`` -> ``""``.
+    """
+    stem, ext = posixpath.splitext(src_uri)
+    if ext != ".md":
+        return src_uri  # assets keep their name
+    directory, name = posixpath.split(stem)
+    if name in ("index", "README"):
+        return f"{directory}/" if directory else ""
+    if use_directory_urls:
+        return f"{stem}/"
+    return f"{stem}.html"
+
+
+def relative_url(from_src: str, to_src: str, use_directory_urls: bool = True) -> str:
+    """Link from the page built from ``from_src`` to the page or asset ``to_src``.
+
+    Our page bodies are injected after MkDocs' Markdown stage, so MkDocs does not rewrite
+    their links: we compute them relative to the page, which keeps the site working under
+    any base path (GitHub Pages project sites) and from file://.
+    """
+    here = page_url(from_src, use_directory_urls)
+    target = page_url(to_src, use_directory_urls)
+    here_dir = here if here.endswith("/") or not here else posixpath.dirname(here)
+    start = here_dir.rstrip("/") or "."
+    rel = posixpath.relpath(target.rstrip("/") or ".", start)
+    if target.endswith("/") or not target:
+        rel = "./" if rel == "." else f"{rel}/"
+    return rel
+
+
+def day_src(date_iso: str) -> str:
+    """``src_uri`` of a day page (contract: ``days/YYYY/YYYY-MM-DD.md``)."""
+    return f"days/{date_iso[:4]}/{date_iso}.md"
+
+
+def tag_src(name: str) -> str:
+    """``src_uri`` of a tag's first page (contract: URL ``tags/<slug>/``)."""
+    return f"tags/{tag_slug(name)}/index.md"
+
+
+def prompt_src(digest: str) -> str:
+    """``src_uri`` of a selection-prompt page (contract: URL ``prompts/<hash>/``)."""
+    return f"prompts/{digest}.md"
+
+
+def format_int(value: int) -> str:
+    return f"{value:,}"
+
+
+def format_dollars(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    if 0 < value < 0.01:
+        return f"${value:.4f}"
+    return f"${value:,.2f}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The Jinja environment of our templates (``generator/site/templates``), autoescaping on."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.site", "templates"),
+        autoescape=True,  # every template renders HTML; untrusted text must never go raw
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails the build loudly
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["math"] = math_html
+    env.filters["tag_slug"] = tag_slug
+    env.filters["anchor"] = paper_anchor
+    env.filters["abs_url"] = abs_url
+    env.filters["int"] = format_int
+    env.filters["dollars"] = format_dollars
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    """Render one of our templates to an HTML string."""
+    return environment().get_template(template).render(**context)
