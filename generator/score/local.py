@@ -1,0 +1,161 @@
+"""The local scorer: ranks papers against the configured topics with no network.
+
+Used when no API key is configured, and as a prefilter before the LLM. Each paper gets a
+ranking score in [0, 1] from per-topic phrase matching (title weighted above the abstract,
+the best topic counting most, irrelevant/application keywords as penalties), mapped to the
+relevance/novelty integers of the user's rubric so that the default thresholds
+(relevance >= 8, novelty >= 7) keep a few percent of a day. See BENCHMARKS.md
+("Local scorer") for how well it ranks the user's tool's picks.
+
+``model`` is "lexical" (built in, no extra dependency) or, with the ``embed`` extra, a
+sentence-transformers model name or path (see :mod:`generator.score.embedding`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from generator.config import SelectionPrompt
+from generator.models import Paper, Score, ScoringOutcome
+from generator.score.lexical import ngram_counts, tokens
+from generator.score.topics import Phrase, TopicVocabulary, build_vocabularies
+from generator.store import prompt_hash
+
+LEXICAL = "lexical"
+_TITLE_WEIGHT = 2.5
+_SECOND_TOPIC = 0.35  # share of the runner-up topics added to the best one
+_NEGATIVE_WEIGHT = 0.8
+_CENTER = 3.2  # raw score mapped to 0.5; set so that ~7% of a day reach relevance 8
+_SPREAD = 1.1
+_LOW_NOVELTY = ("benchmark", "dataset", "survey", "review", "position paper", "case study")
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one paper matched: its raw score and the matched phrases per topic."""
+
+    raw: float
+    topics: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+def _prompt_hash(prompt: SelectionPrompt) -> str:
+    """The same hash the pipeline records for the prompt, when the renderer is available."""
+    try:
+        from generator.score.prompt import render_prompt_text
+    except ImportError:  # the LLM engineer's renderer is not there (yet): hash the config
+        return prompt_hash(prompt.model_dump_json())
+    return prompt_hash(render_prompt_text(prompt))
+
+
+class LexicalRanker:
+    """Per-topic weighted phrase matching over title and abstract."""
+
+    def __init__(self, prompt: SelectionPrompt) -> None:
+        self.topics, self.negative = build_vocabularies(prompt)
+        every = [*self.topics, self.negative]
+        self.max_n = max((len(p) for v in every for p in v.phrases), default=1)
+
+    def _topic_score(self, vocab: TopicVocabulary, title: Counter[Phrase],
+                     abstract: Counter[Phrase], idf: Callable[[Phrase], float]
+                     ) -> tuple[float, list[str]]:
+        total, matched = 0.0, []
+        for key, weight in vocab.phrases.items():
+            in_title, in_abstract = title.get(key, 0), abstract.get(key, 0)
+            if not (in_title or in_abstract):
+                continue
+            # Longer phrases are more specific; counts saturate (a term said 5x is not 5x).
+            specificity = 1.0 + 0.5 * (len(key) - 1)
+            hits = _TITLE_WEIGHT * min(in_title, 1) + math.log1p(in_abstract)
+            total += weight * specificity * idf(key) * hits
+            matched.append(" ".join(key))
+        return total, matched
+
+    def rank(self, papers: Sequence[Paper]) -> list[Match]:
+        title_grams = [ngram_counts(tokens(p.title), self.max_n) for p in papers]
+        abstract_grams = [ngram_counts(tokens(p.abstract), self.max_n) for p in papers]
+        doc_freq: Counter[Phrase] = Counter()
+        for t, a in zip(title_grams, abstract_grams, strict=True):
+            doc_freq.update(set(t) | set(a))
+        n_docs = len(papers)
+
+        def idf(key: Phrase) -> float:
+            # The day's own document frequency damps phrases that half the day uses
+            # ("learning", "model"); too few papers say nothing, so then it is neutral.
+            if n_docs < 30:
+                return 1.0
+            share = doc_freq.get(key, 0) / n_docs
+            return min(1.0, max(0.15, -math.log(max(share, 1e-6)) / math.log(1 / 0.05)))
+
+        matches = []
+        for title, abstract in zip(title_grams, abstract_grams, strict=True):
+            per_topic = []
+            for vocab in self.topics:
+                score, terms = self._topic_score(vocab, title, abstract, idf)
+                per_topic.append((score, vocab.name, terms))
+            per_topic.sort(key=lambda item: -item[0])
+            best = per_topic[0][0]
+            positive = best + _SECOND_TOPIC * sum(s for s, _, _ in per_topic[1:])
+            penalty, _ = self._topic_score(self.negative, title, abstract, idf)
+            raw = positive - _NEGATIVE_WEIGHT * penalty
+            named = [(name, terms) for s, name, terms in per_topic if s >= 0.5 * best and s > 0]
+            matches.append(Match(
+                raw=raw,
+                topics=tuple(name for name, _ in named),
+                terms=tuple(dict.fromkeys(t for _, terms in named for t in terms)),
+            ))
+        return matches
+
+
+def to_unit(raw: float) -> float:
+    """Map a raw match score to [0, 1] (logistic, monotone, deterministic)."""
+    return 1.0 / (1.0 + math.exp(-(raw - _CENTER) / _SPREAD))
+
+
+def rubric_scores(unit: float, paper: Paper) -> tuple[int, int]:
+    """Relevance and novelty (1-10) from the ranking score.
+
+    relevance >= 8 needs unit >= 0.7. Novelty cannot be read from words, so it follows
+    relevance, one lower for benchmark/dataset/survey papers (the rubric's "Tangential").
+    """
+    relevance = max(1, min(10, 1 + int(unit * 10)))
+    novelty = max(1, min(10, relevance - (1 if unit < 0.95 else 0)))
+    if any(word in paper.title.lower() for word in _LOW_NOVELTY):
+        novelty = max(1, novelty - 2)
+    return relevance, novelty
+
+
+class LocalScorer:
+    """Scores papers locally (no network); implements the ``Scorer`` protocol."""
+
+    name = "local"
+
+    def __init__(self, prompt: SelectionPrompt, model: str = LEXICAL) -> None:
+        self.prompt = prompt
+        self.model = model
+        self._ranker = LexicalRanker(prompt)
+        self._prompt_hash = _prompt_hash(prompt)
+
+    def score(self, papers: Sequence[Paper],
+              progress: Callable[[int], None] | None = None) -> ScoringOutcome:
+        """Score every paper; ``progress`` is called with the number of papers just done."""
+        outcome = ScoringOutcome(scorer="local", model=self.model, prompt_hash=self._prompt_hash)
+        matches = self._ranker.rank(papers)
+        for paper, match in zip(papers, matches, strict=True):
+            unit = round(to_unit(match.raw), 6)
+            relevance, novelty = rubric_scores(unit, paper)
+            if match.topics:
+                comment = (f"Local scorer: {', '.join(match.topics)}: "
+                           f"{', '.join(match.terms[:6])}")
+            else:
+                comment = "Local scorer: no topic matched"
+            outcome.scores[paper.id] = Score(
+                id=paper.id, version=paper.version, status="scored", relevance=relevance,
+                novelty=novelty, comment=comment, tags=match.topics, score=unit,
+            )
+        if progress is not None and papers:
+            progress(len(papers))
+        return outcome
