@@ -8,6 +8,7 @@ Decisions:
 - Paper text is untrusted: the description is HTML built with every paper field escaped, and
   that HTML is XML-escaped as the element's text, so ``<script>`` in an abstract reaches a
   reader as the visible text ``<script>``, never as markup.
+- Titles are plain text with ``<``/``>`` entity-encoded (see :func:`safe_title`).
 - LaTeX becomes readable Unicode (:mod:`generator.site.latex`); readers do not run MathJax.
 - ``guid`` is the versioned arXiv id (``2510.05064v2``, not a permalink) so a replacement kept
   on a later day is a new item while a rebuild never duplicates one.
@@ -132,7 +133,7 @@ def render_feed(channel: Channel, items: Sequence[FeedItem], built: dt.datetime,
     for item in items:
         paper = item.paper
         node = ET.SubElement(chan, "item")
-        ET.SubElement(node, "title").text = readable(paper.title)
+        ET.SubElement(node, "title").text = safe_title(paper.title)
         ET.SubElement(node, "link").text = f"{ARXIV_ABS}{paper.id}"
         ET.SubElement(node, "description").text = item_description(item, site_url, udu)
         for tag in paper_tags(paper):
@@ -144,6 +145,16 @@ def render_feed(channel: Channel, items: Sequence[FeedItem], built: dt.datetime,
     ET.indent(rss, space="  ")
     body = ET.tostring(rss, encoding="unicode", xml_declaration=False)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def safe_title(title: str) -> str:
+    """An item title with its angle brackets entity-encoded.
+
+    RSS 2.0 calls titles plain text, yet many readers render them as HTML: encoding ``<``/``>``
+    keeps a ``<script>`` in a title inert in both kinds (``&`` stays, "Q&A" is common and
+    harmless).
+    """
+    return readable(title).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _built_at(ctx: SiteContext) -> dt.datetime:

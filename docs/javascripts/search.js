@@ -1,0 +1,136 @@
+// Archive search: Pagefind, one index per year (see generator/site/search.py).
+// The newest year's bundle is the primary instance and the others are merged in with
+// mergeIndex; choosing a year loads only that year's bundle. Results link to the paper's
+// anchor on its day page. Paper text is untrusted: titles and metadata are set with
+// textContent, and excerpts are rebuilt from parsed text with only <mark> kept.
+(function () {
+  "use strict";
+  var PAGE = 20;
+  var instances = {};
+
+  function bundleUrl(config, year) {
+    return new URL(config.root + config.index + "/" + year + "/", document.baseURI).href;
+  }
+
+  async function instanceFor(config, year) {
+    var key = year || "all";
+    if (!instances[key]) {
+      instances[key] = (async function () {
+        var years = year ? [Number(year)] : config.years;
+        var pagefind = await import(bundleUrl(config, years[0]) + "pagefind.js");
+        await pagefind.options({ excerptLength: 30 });
+        for (var i = 1; i < years.length; i++) {
+          await pagefind.mergeIndex(bundleUrl(config, years[i]));
+        }
+        await pagefind.init();
+        return pagefind;
+      })();
+    }
+    return instances[key];
+  }
+
+  // Pagefind excerpts are HTML with <mark> around hits; keep the text and the marks only.
+  function safeExcerpt(excerpt) {
+    var doc = new DOMParser().parseFromString("<p>" + excerpt + "</p>", "text/html");
+    var out = document.createElement("p");
+    out.className = "digest-search__excerpt";
+    doc.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === Node.ELEMENT_NODE && node.tagName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function resultItem(config, data) {
+    var meta = data.meta || {};
+    var li = document.createElement("li");
+    li.className = "digest-search__result";
+    var a = document.createElement("a");
+    a.className = "digest-search__title";
+    a.href = new URL(config.root + (meta.link || ""), document.baseURI).href;
+    a.textContent = meta.title || meta.arxiv || "Untitled";
+    li.appendChild(a);
+    var info = document.createElement("div");
+    info.className = "digest-search__meta";
+    info.textContent = [meta.date, meta.authors, meta.scores].filter(Boolean).join(" · ");
+    li.appendChild(info);
+    li.appendChild(safeExcerpt(data.excerpt || ""));
+    return li;
+  }
+
+  async function run(root, config, params) {
+    var status = root.querySelector(".digest-search__status");
+    var list = root.querySelector(".digest-search__results");
+    list.textContent = "";
+    var query = (params.get("q") || "").trim();
+    var tag = params.get("tag") || "";
+    var year = params.get("year") || "";
+    if (!query && !tag) {
+      status.textContent = config.years.length ? "" : "Nothing to search yet.";
+      return;
+    }
+    if (!config.years.length) {
+      status.textContent = "Nothing to search yet.";
+      return;
+    }
+    status.textContent = "Searching…";
+    var filters = {};
+    if (tag) filters.tag = tag;
+    if (year) filters.year = year;
+    try {
+      var pagefind = await instanceFor(config, year);
+      var search = await pagefind.search(query || null, { filters: filters });
+      var results = search.results;
+      var shown = 0;
+      var more = document.createElement("button");
+      more.className = "md-button digest-search__more";
+      more.type = "button";
+      more.textContent = "More results";
+      async function showMore() {
+        var batch = results.slice(shown, shown + PAGE);
+        shown += batch.length;
+        var datas = await Promise.all(batch.map(function (r) { return r.data(); }));
+        datas.forEach(function (d) { list.appendChild(resultItem(config, d)); });
+        status.textContent = results.length + " result" + (results.length === 1 ? "" : "s");
+        if (shown >= results.length) more.remove();
+      }
+      more.addEventListener("click", showMore);
+      await showMore();
+      if (shown < results.length) list.after(more);
+    } catch (err) {
+      status.textContent = "Search is unavailable: " + err;
+    }
+  }
+
+  function setup() {
+    var root = document.getElementById("digest-search");
+    if (!root || root.dataset.ready) return;
+    root.dataset.ready = "1";
+    var config = JSON.parse(root.dataset.config);
+    var params = new URLSearchParams(window.location.search);
+    ["q", "tag", "year"].forEach(function (name) {
+      var field = root.querySelector('[name="' + name + '"]');
+      if (field && params.get(name)) field.value = params.get(name);
+    });
+    root.querySelector("form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new URLSearchParams(new FormData(event.target));
+      for (var [key, value] of Array.from(data.entries())) if (!value) data.delete(key);
+      history.replaceState(null, "", "?" + data.toString());
+      run(root, config, data);
+    });
+    run(root, config, params);
+  }
+
+  // Material's instant navigation re-renders pages without reloading: document$ fires then.
+  if (window.document$ && window.document$.subscribe) {
+    window.document$.subscribe(setup);
+  } else {
+    document.addEventListener("DOMContentLoaded", setup);
+  }
+})();
