@@ -9,6 +9,7 @@ Markdown/HTML injection from paper text).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +18,18 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.config import load_settings
 from generator.errors import DigestError
-from generator.site import archive, days, feeds, reference, search, tags
-from generator.site.context import SiteContext, SiteOutput
+from generator.site import archive, dayfile_reference, days, feeds, reference, search, tags
+from generator.site.context import GeneratedPage, SiteContext, SiteOutput
 from generator.store import DayStore
 
 log = get_plugin_logger(__name__)
 
-SECTIONS = (days, archive, tags, feeds, reference, search)
+SECTIONS = (days, archive, tags, feeds, reference, dayfile_reference, search)
 
 
 class DigestPluginConfig(base.Config):
@@ -67,6 +68,7 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
             days=records,
             site_url=config.site_url,
             prompts=prompts,
+            use_directory_urls=config.use_directory_urls,
         )
         log.info("loaded %d day file(s) from %s", len(records), data_dir.name)
         return config
@@ -80,9 +82,17 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         except DigestError as exc:
             raise PluginError(f"arxiv-digest: {exc}") from exc
         self._bodies = {}
+        generated = [p.src_uri for p in self.output.pages] + [a.src_uri for a in self.output.assets]
+        clashes = sorted(uri for uri in generated if files.get_file_from_path(uri) is not None)
+        if clashes:
+            raise PluginError(
+                f"arxiv-digest: {', '.join(clashes)} in {config.docs_dir} would replace a "
+                "generated page or file (e.g. the home page is generated from data/): remove it"
+            )
         for page in self.output.pages:
-            markdown = page.markdown or f"# {page.title}\n"
-            files.append(File.generated(config, page.src_uri, content=markdown))
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri, content=page_source(page),
+                                        inclusion=inclusion))
             self._bodies[page.src_uri] = page.html
         for asset in self.output.assets:
             files.append(File.generated(config, asset.src_uri, content=asset.content))
@@ -107,3 +117,15 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
     ) -> dict[str, Any] | None:
         return context
+
+
+def page_source(page: GeneratedPage) -> str:
+    """The Markdown MkDocs sees for a generated page: front matter (title, meta) only.
+
+    The body is our HTML, appended in ``on_page_content``. When it has no ``<h1>``, Material
+    shows the title as the heading. Front matter values are JSON, which YAML reads as is, so
+    no title can break out of it.
+    """
+    meta = {"title": page.title, **page.meta}
+    lines = ["---", *(f"{key}: {json.dumps(value)}" for key, value in meta.items()), "---", ""]
+    return "\n".join(lines) + (page.markdown or "")
