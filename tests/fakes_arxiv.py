@@ -251,7 +251,8 @@ def rss_document(categories: Sequence[str], date: dt.date | None, items: Iterabl
                             tzinfo=dt.timezone(dt.timedelta(hours=-4)))
         pub = f"    <pubDate>{stamp.strftime(RFC822)}</pubDate>\n"
         built = (stamp + dt.timedelta(hours=8, minutes=30)).astimezone(dt.UTC)
-        build = f"    <lastBuildDate>{built.strftime('%a, %d %b %Y %H:%M:%S +0000')}</lastBuildDate>\n"
+        build_stamp = built.strftime("%a, %d %b %Y %H:%M:%S +0000")
+        build = f"    <lastBuildDate>{build_stamp}</lastBuildDate>\n"
     return (
         "<?xml version='1.0' encoding='UTF-8'?>\n"
         '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" '

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from fakes_arxiv import FakeArxiv, Reply
 
 from generator.errors import FetchError
 from generator.fetch.http import USER_AGENT, PoliteClient, describe_error_body, parse_retry_after
-from fakes_arxiv import FakeArxiv, Reply
 
 
 class Sleeps:

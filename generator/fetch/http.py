@@ -22,7 +22,6 @@ import json
 import logging
 import random
 import re
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -199,14 +198,14 @@ class PoliteClient:
                 retry_after = parse_retry_after(exc.headers.get("Retry-After"))
                 log.info("%s: HTTP %s, retrying (attempt %d of %d)", url, status, attempt,
                          attempts)
-            except (TimeoutError, socket.timeout) as exc:
+            except TimeoutError as exc:
                 if attempt == attempts:
                     raise FetchError(url, f"timed out after {self.timeout:g} s", None,
                                      attempt) from exc
                 log.info("%s: timed out, retrying (attempt %d of %d)", url, attempt, attempts)
             except (urllib.error.URLError, ConnectionError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
-                if isinstance(reason, TimeoutError | socket.timeout):
+                if isinstance(reason, TimeoutError):
                     problem = f"timed out after {self.timeout:g} s"
                 else:
                     problem = f"connection failed: {reason}"
