@@ -173,14 +173,14 @@ def _listing_url(ctx: SiteContext) -> str:
 def build(ctx: SiteContext) -> SiteOutput:
     site = ctx.settings.config.site
     site_url = ctx.site_url or None
-    if site_url is None:
+    built = _built_at(ctx)
+    items = recent_items(ctx.days, site.feed_days)
+    if site_url is None and items:
         log.warning(
             "arxiv-digest: mkdocs.yml has no 'site_url': feed.xml is built, but its channel "
             "links fall back to arxiv.org and entries cannot link to the digest; set site_url "
-            "to the published address"
+            "to the published address (SITE_URL in CI)"
         )
-    built = _built_at(ctx)
-    items = recent_items(ctx.days, site.feed_days)
     out = SiteOutput()
     main = Channel(
         title=site.title,
