@@ -11,6 +11,7 @@ from a file, and never stored on the config object.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -52,6 +53,11 @@ class ArxivSettings(_Section):
     timeout: float = Field(60.0, gt=0, description="Seconds before one request times out.")
     retries: int = Field(4, ge=0, le=10, description="Retries on 429/5xx/connection errors.")
     page_size: int = Field(200, ge=1, le=2000, description="Results per arXiv API page.")
+    holidays: list[dt.date] = Field(
+        default_factory=list,
+        description="Extra dates without an arXiv mailing (backfill skips them; their "
+        "submissions roll into the next day). A few known holidays are built in.",
+    )
 
 
 class SemanticScholarSettings(_Section):
