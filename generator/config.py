@@ -240,7 +240,9 @@ def _config_error(source: Path | str, exc: ValidationError) -> ConfigError:
             msg = "required key is missing"
         problems.append(f"{key}: {msg}")
     first = ".".join(str(p) for p in exc.errors()[0]["loc"]) if exc.errors() else None
-    error = ConfigError(source, first, "; ".join(problems))
+    # Each problem already names its key: keep the key on the error, not twice in the text.
+    error = ConfigError(source, None, "; ".join(problems))
+    error.key = first
     return error
 
 

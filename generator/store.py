@@ -69,7 +69,9 @@ def _validation_error(path: Path | str, text: str, exc: ValidationError) -> Data
         elif err["type"] == "enum":
             expected = f"{expected} (got {err.get('input')!r})"
         problems.append(f"{key}" + (f" (line {line})" if line else "") + f": {expected}")
-    error = DataError(path, first_key, "; ".join(problems))
+    # Each problem already names its key (and line): the key is not repeated in the message.
+    error = DataError(path, None, "; ".join(problems))
+    error.key = first_key
     error.problems = problems  # type: ignore[attr-defined]
     return error
 
