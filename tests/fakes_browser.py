@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from typing import Any
 
 import yaml
 
+from generator.config import load_settings
 from generator.schema import Counts, DayRecord, DayStatus, PaperEntry, Scoring
+from generator.site.context import SiteContext
 from generator.store import DayStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,3 +190,26 @@ class StaticServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare with tests/golden/<name>; UPDATE_GOLDEN=1 (make golden) rewrites it."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} missing: run `make golden`"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs: `make golden` if intended"
+
+
+def site_context(tmp_path: Path, days: Sequence[DayRecord], *,
+                 digest: dict[str, Any] | None = None) -> SiteContext:
+    """A SiteContext over a fixture project in ``tmp_path`` (site_url set)."""
+    write_project(tmp_path, days, digest=digest)
+    settings = load_settings(tmp_path / "digest.yaml")
+    store = DayStore(tmp_path / "data")
+    return SiteContext(settings=settings, store=store, days=store.load_all(),
+                       site_url="https://digest.example.org/")
