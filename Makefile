@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint typecheck check golden site serve run bench browser-deps clean
+.PHONY: all install test lint typecheck check golden site serve run bench browser-deps mathjax-deps clean
 
 all: test
 
@@ -22,7 +22,15 @@ browser-deps:
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium not installed: browser tests will skip"; }
 
-test: $(STAMP) browser-deps lint typecheck
+# MathJax 3 from the npm registry for the browser test (the site loads it from a CDN, which the
+# test serves locally with Playwright's page.route). Skipped quietly where npm is absent.
+MATHJAX_DIR := .cache/mathjax
+mathjax-deps:
+	@test -f $(MATHJAX_DIR)/package/es5/tex-mml-chtml.js || { command -v npm >/dev/null 2>&1 && \
+	  mkdir -p $(MATHJAX_DIR) && (cd $(MATHJAX_DIR) && npm pack --silent mathjax@3 >/dev/null && \
+	  tar xzf mathjax-3*.tgz) || echo "npm/mathjax unavailable: the browser test skips its math check"; }
+
+test: $(STAMP) browser-deps mathjax-deps lint typecheck
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
