@@ -82,6 +82,7 @@ class FakeArxiv:
 
     def __init__(self) -> None:
         self.scripts: dict[str, list[Reply]] = {}
+        self.one_shots: dict[str, list[Reply]] = {}
         self.recorded: dict[tuple[str, str, str, str], Reply] = {}
         self.corpus: list[CorpusEntry] = []
         self.log: list[LoggedRequest] = []
@@ -94,6 +95,10 @@ class FakeArxiv:
     def script(self, path: str, *replies: Reply) -> None:
         """Replies to ``path``, in order; the last one repeats."""
         self.scripts[path] = list(replies)
+
+    def once(self, path: str, *replies: Reply) -> None:
+        """Replies to ``path`` played once each, then the normal answers resume."""
+        self.one_shots.setdefault(path, []).extend(replies)
 
     def load_recorded_api(self, folder: Path) -> int:
         """Replay ``{url, status_code, body}`` recordings keyed by their query."""
@@ -114,6 +119,8 @@ class FakeArxiv:
     # --- serving -----------------------------------------------------------------------
     def _next_reply(self, path: str) -> Reply | None:
         with self._lock:
+            if self.one_shots.get(path):
+                return self.one_shots[path].pop(0)
             replies = self.scripts.get(path)
             if not replies:
                 return None

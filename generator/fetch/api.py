@@ -1,0 +1,182 @@
+"""Past announcement days through the arXiv API (``{api_base}/api/query``).
+
+:func:`parse_api_page` is pure (Atom in, entries out); :func:`search` pages through a query
+with the polite client; :func:`fetch_day` rebuilds one announcement day from its submission
+window (:mod:`generator.fetch.schedule`). Direct requests rather than the ``arxiv`` package:
+it hides HTTP status and retry behaviour we need to control (one request per 3 s, our error
+messages, our stand-in server in tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from generator.config import DigestConfig
+from generator.errors import FetchError
+from generator.fetch.http import PoliteClient
+from generator.fetch.rss import clean_text
+from generator.fetch.schedule import Schedule
+from generator.models import Announcement, AnnounceType, Paper
+
+log = logging.getLogger(__name__)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+_ABS_ID_RE = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?:v(?P<version>\d+))?$")
+EMPTY_PAGE_RETRIES = 2  # the API sometimes answers a page with no entries; ask again
+
+
+@dataclass(frozen=True)
+class ApiEntry:
+    """One API result, before it is given an announce type."""
+
+    id: str
+    version: int
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]  # primary first
+    published: dt.datetime | None
+    doi: str | None = None
+    journal_ref: str | None = None
+
+    def to_paper(self, configured: Sequence[str]) -> Paper:
+        """New when the primary category is configured, else a cross-list."""
+        primary = self.categories[0] if self.categories else ""
+        kind = AnnounceType.NEW if primary in configured else AnnounceType.CROSS
+        return Paper(id=self.id, version=self.version, title=self.title, authors=self.authors,
+                     abstract=self.abstract, categories=self.categories, announce_type=kind,
+                     doi=self.doi, journal_ref=self.journal_ref)
+
+
+@dataclass(frozen=True)
+class ApiPage:
+    total: int
+    start: int
+    entries: tuple[ApiEntry, ...]
+
+
+def _int(root: ET.Element, tag: str, default: int = 0) -> int:
+    found = root.find(f"{OPENSEARCH}{tag}")
+    try:
+        return int((found.text or "").strip()) if found is not None else default
+    except ValueError:
+        return default
+
+
+def parse_api_page(body: bytes, url: str) -> ApiPage:
+    """Parse one Atom page of API results; an API error entry is a FetchError."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as exc:
+        raise FetchError(url, f"not well-formed XML (truncated or corrupt reply): {exc}") from exc
+    if root.tag != f"{ATOM}feed":
+        raise FetchError(url, f"expected an Atom feed from the arXiv API, got <{root.tag}>")
+    entries = []
+    for element in root.findall(f"{ATOM}entry"):
+        raw_id = (element.findtext(f"{ATOM}id") or "").strip()
+        if "/api/errors" in raw_id:
+            summary = (element.findtext(f"{ATOM}summary") or "").strip()
+            raise FetchError(url, f"arXiv API error: {summary or raw_id}")
+        match = _ABS_ID_RE.search(raw_id)
+        if not match:
+            log.warning("%s: skipping an entry with id %r", url, raw_id)
+            continue
+        entries.append(_entry(element, match["id"], int(match["version"] or 1)))
+    return ApiPage(_int(root, "totalResults"), _int(root, "startIndex"), tuple(entries))
+
+
+def _entry(element: ET.Element, paper_id: str, version: int) -> ApiEntry:
+    categories = [c.get("term", "") for c in element.findall(f"{ATOM}category")]
+    primary_el = element.find(f"{ARXIV}primary_category")
+    primary = primary_el.get("term", "") if primary_el is not None else ""
+    if primary:
+        categories = [primary] + [c for c in categories if c != primary]
+    published_text = (element.findtext(f"{ATOM}published") or "").strip()
+    try:
+        published = dt.datetime.fromisoformat(published_text.replace("Z", "+00:00"))
+    except ValueError:
+        published = None
+    return ApiEntry(
+        id=paper_id,
+        version=version,
+        title=clean_text(element.findtext(f"{ATOM}title")),
+        abstract=clean_text(element.findtext(f"{ATOM}summary")),
+        authors=tuple(
+            " ".join((a.findtext(f"{ATOM}name") or "").split())
+            for a in element.findall(f"{ATOM}author")
+        ),
+        categories=tuple(c for c in categories if c),
+        published=published,
+        doi=(element.findtext(f"{ARXIV}doi") or "").strip() or None,
+        journal_ref=clean_text(element.findtext(f"{ARXIV}journal_ref")) or None,
+    )
+
+
+def search(
+    client: PoliteClient,
+    api_base: str,
+    search_query: str = "",
+    *,
+    id_list: str = "",
+    page_size: int = 200,
+    sort_by: str = "submittedDate",
+    sort_order: str = "ascending",
+    limit: int | None = None,
+) -> list[ApiEntry]:
+    """Every result of a query (up to ``limit``), one polite request per page."""
+    url = f"{api_base.rstrip('/')}/api/query"
+    results: list[ApiEntry] = []
+    seen: set[str] = set()
+    start = 0
+    empty_tries = 0
+    while True:
+        size = page_size if limit is None else min(page_size, limit - len(results))
+        if size <= 0:
+            break
+        params: dict[str, str | int] = {
+            "search_query": search_query, "id_list": id_list, "sortBy": sort_by,
+            "sortOrder": sort_order, "start": start, "max_results": size,
+        }
+        response = client.get(url, params)
+        page = parse_api_page(response.body, response.url)
+        if not page.entries:
+            if start >= page.total:
+                break
+            # A known API quirk: a page inside the result set comes back empty. Ask again.
+            empty_tries += 1
+            if empty_tries > EMPTY_PAGE_RETRIES:
+                raise FetchError(response.url, f"empty page at {start} of {page.total} results")
+            continue
+        empty_tries = 0
+        for entry in page.entries:
+            if entry.id not in seen:  # pages can overlap when results shift under us
+                seen.add(entry.id)
+                results.append(entry)
+        start += len(page.entries)
+        if start >= page.total:
+            break
+    return results
+
+
+def category_query(categories: Sequence[str], submitted: str) -> str:
+    """``(cat:cs.LG OR cat:cs.AI) AND submittedDate:[... TO ...]``."""
+    cats = " OR ".join(f"cat:{c}" for c in categories)
+    return f"({cats}) AND submittedDate:{submitted}"
+
+
+def fetch_day(config: DigestConfig, client: PoliteClient, date: dt.date,
+              schedule: Schedule) -> Announcement:
+    """Rebuild the announcement of ``date`` from the papers submitted in its window."""
+    window = schedule.window(date)
+    query = category_query(config.categories, window.api_range())
+    entries = search(client, config.arxiv.api_base, query, page_size=config.arxiv.page_size)
+    papers = tuple(e.to_paper(config.categories) for e in entries)
+    source = f"{config.arxiv.api_base.rstrip('/')}/api/query?search_query={query}"
+    return Announcement(date=date, papers=papers, source=source)
