@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,8 +140,6 @@ class GateResult:
     degraded: str | None = None
 
 
-# Post a JSON body and return the decoded JSON reply; raises DigestError on failure.
-PostJson = Any
 
 
 class HIndexGate:
@@ -235,3 +233,28 @@ class HIndexGate:
         return {a: self.cache.entries.get(a) for a in author_ids}
 
 
+
+
+def build_gate(
+    settings: SemanticScholarSettings,
+    cache_path: Path | None,
+    env: Mapping[str, str],
+    client: Any | None = None,
+) -> Callable[[Sequence[Paper]], set[str]] | None:
+    """The h-index gate as ``filter.select(gate=...)`` wants it, or None when it is off.
+
+    ``S2_API_KEY`` (optional) is read from ``env`` and only ever sent as a header.
+    """
+    if not settings.h_index_gate:
+        return None
+    if client is None:
+        from generator.fetch.http import PoliteClient
+
+        # Semantic Scholar allows about one request per second with a key.
+        client = PoliteClient(min_interval=1.0, timeout=settings.timeout, retries=2)
+    gate = HIndexGate(settings, client, HIndexCache(cache_path), api_key=env.get("S2_API_KEY"))
+
+    def passed(papers: Sequence[Paper]) -> set[str]:
+        return gate.apply(papers).passed
+
+    return passed
