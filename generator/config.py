@@ -251,7 +251,9 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>",
     """Validate a config mapping, applying environment overrides of endpoints."""
     if not isinstance(data, Mapping):
         raise ConfigError(source, None, "expected a mapping of settings")
-    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+    merged: dict[str, Any] = {
+        k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()
+    }
     for var, (section, key) in ENV_OVERRIDES.items():
         value = (env if env is not None else os.environ).get(var)
         if value:
@@ -266,7 +268,9 @@ def parse_config(data: Mapping[str, Any], source: Path | str = "<config>",
 
 def parse_prompt(data: Any, source: Path | str = "<prompt>") -> SelectionPrompt:
     if not isinstance(data, Mapping):
-        raise ConfigError(source, None, "expected a mapping with system, instructions, rubric, topics")
+        raise ConfigError(
+            source, None, "expected a mapping with system, instructions, rubric, topics"
+        )
     try:
         return SelectionPrompt.model_validate(data)
     except ValidationError as exc:
@@ -291,7 +295,9 @@ def load_settings(config_file: Path | str | None = None,
         prompt_path = base_dir / prompt_path
     if not prompt_path.is_file():
         raise ConfigError(
-            source or "<defaults>", "scoring.prompt_file", f"prompt file {prompt_path.name!r} not found"
+            source or "<defaults>",
+            "scoring.prompt_file",
+            f"prompt file {prompt_path.name!r} not found",
         )
     prompt = parse_prompt(_read_yaml(prompt_path), prompt_path)
     return Settings(config, prompt, base_dir, source)

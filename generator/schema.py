@@ -137,7 +137,7 @@ class Counts(_Strict):
 class DayRecord(_Strict):
     """One arXiv announcement day: ``data/YYYY/YYYY-MM-DD.yaml``."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1  # SCHEMA_VERSION (a Literal needs the value itself)
     date: dt.date  # the arXiv announcement date, not the date the job ran
     status: DayStatus
     reason: str | None = None  # required when failed; optional note otherwise
@@ -158,7 +158,8 @@ class DayRecord(_Strict):
             raise ValueError(f"status {self.status.value!r} cannot carry papers")
         if self.counts.relevant != len(self.papers):
             raise ValueError(
-                f"counts.relevant is {self.counts.relevant} but {len(self.papers)} papers are listed"
+                f"counts.relevant is {self.counts.relevant} "
+                f"but {len(self.papers)} papers are listed"
             )
         ids = [p.id for p in self.papers]
         if len(ids) != len(set(ids)):

@@ -44,8 +44,8 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
 
-_Dumper.add_representer(FlowMap, _represent_flow_map)
-_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(FlowMap, _represent_flow_map)  # type: ignore[arg-type]
+_Dumper.add_representer(str, _represent_str)  # type: ignore[arg-type]
 
 
 def loads(text: str) -> Any:

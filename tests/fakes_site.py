@@ -25,17 +25,109 @@ from generator.schema import (
 )
 from generator.store import DayStore
 
-WORDS = (
-    "model training language transformer attention sparse mixture experts routing gradient "
-    "optimization convergence theory bound sample efficient representation learning kernel "
-    "neural network quantization compression pruning distillation inference latency memory "
-    "benchmark evaluation robust adversarial generalization scaling law token context window "
-    "retrieval reasoning agent policy reinforcement reward preference alignment diffusion "
-    "generative flow matching score graph spectral low-rank adapter fine-tuning pretraining "
-    "data curriculum loss landscape stochastic variance estimator regret online bandit"
-).split()
-FIRST = "Ada Alan Barbara Chen Dana Emil Fatima Grace Hiro Ines Jun Kofi Lena Mei Noor Omar".split()
-LAST = "Shrivastava Yang Zhang Xie Li Xu Okafor Novak Haddad Silva Tanaka Berg Kim Rossi".split()
+WORDS = [
+    "model",
+    "training",
+    "language",
+    "transformer",
+    "attention",
+    "sparse",
+    "mixture",
+    "experts",
+    "routing",
+    "gradient",
+    "optimization",
+    "convergence",
+    "theory",
+    "bound",
+    "sample",
+    "efficient",
+    "representation",
+    "learning",
+    "kernel",
+    "neural",
+    "network",
+    "quantization",
+    "compression",
+    "pruning",
+    "distillation",
+    "inference",
+    "latency",
+    "memory",
+    "benchmark",
+    "evaluation",
+    "robust",
+    "adversarial",
+    "generalization",
+    "scaling",
+    "law",
+    "token",
+    "context",
+    "window",
+    "retrieval",
+    "reasoning",
+    "agent",
+    "policy",
+    "reinforcement",
+    "reward",
+    "preference",
+    "alignment",
+    "diffusion",
+    "generative",
+    "flow",
+    "matching",
+    "score",
+    "graph",
+    "spectral",
+    "low-rank",
+    "adapter",
+    "fine-tuning",
+    "pretraining",
+    "data",
+    "curriculum",
+    "loss",
+    "landscape",
+    "stochastic",
+    "variance",
+    "estimator",
+    "regret",
+    "online",
+    "bandit",
+]
+FIRST = [
+    "Ada",
+    "Alan",
+    "Barbara",
+    "Chen",
+    "Dana",
+    "Emil",
+    "Fatima",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jun",
+    "Kofi",
+    "Lena",
+    "Mei",
+    "Noor",
+    "Omar",
+]
+LAST = [
+    "Shrivastava",
+    "Yang",
+    "Zhang",
+    "Xie",
+    "Li",
+    "Xu",
+    "Okafor",
+    "Novak",
+    "Haddad",
+    "Silva",
+    "Tanaka",
+    "Berg",
+    "Kim",
+    "Rossi",
+]
 TOPICS = (
     "Model Compression and Efficiency",
     "Mixture of Experts",
@@ -98,22 +190,44 @@ def make_day(date: dt.date, papers: int = 70, seed: int = 0, scanned: int = 860)
     kept = [make_paper(rng, date, i) for i in range(papers)]
     scans = [ScanRecord(id=p.id, relevance=p.relevance, novelty=p.novelty) for p in kept]
     scans += [
-        ScanRecord(id=f"{date.strftime('%y%m')}.{90000 + i:05d}", relevance=rng.randint(1, 7),
-                   novelty=rng.randint(1, 9))
+        ScanRecord(
+            id=f"{date.strftime('%y%m')}.{90000 + i:05d}",
+            relevance=rng.randint(1, 7),
+            novelty=rng.randint(1, 9),
+        )
         for i in range(max(0, scanned - papers))
     ]
-    usage = Usage(prompt_tokens=109_658, completion_tokens=106_795, requests=87,
-                  prompt_cost=0.14, completion_cost=1.07)
+    usage = Usage(
+        prompt_tokens=109_658,
+        completion_tokens=106_795,
+        requests=87,
+        prompt_cost=0.14,
+        completion_cost=1.07,
+    )
     return DayRecord(
         date=date,
         status=DayStatus.PUBLISHED,
         categories=["cs.LG", "cs.AI"],
         announce_types=[AnnounceType.NEW, AnnounceType.CROSS],
-        counts=Counts(total=1350, scanned=scanned, relevant=papers,
-                      by_type={AnnounceType.NEW: 600, AnnounceType.CROSS: 266,
-                               AnnounceType.REPLACE: 400, AnnounceType.REPLACE_CROSS: 84}),
-        scoring=Scoring(scorer="llm", model="gpt-5", prompt_hash=PROMPT_HASH, relevance_min=8,
-                        novelty_min=7, usage=usage),
+        counts=Counts(
+            total=1350,
+            scanned=scanned,
+            relevant=papers,
+            by_type={
+                AnnounceType.NEW: 600,
+                AnnounceType.CROSS: 266,
+                AnnounceType.REPLACE: 400,
+                AnnounceType.REPLACE_CROSS: 84,
+            },
+        ),
+        scoring=Scoring(
+            scorer="llm",
+            model="gpt-5",
+            prompt_hash=PROMPT_HASH,
+            relevance_min=8,
+            novelty_min=7,
+            usage=usage,
+        ),
         papers=kept,
         scans=scans,
         source="rss",
@@ -121,9 +235,14 @@ def make_day(date: dt.date, papers: int = 70, seed: int = 0, scanned: int = 860)
 
 
 def no_announcement(date: dt.date) -> DayRecord:
-    return DayRecord(date=date, status=DayStatus.NO_ANNOUNCEMENT, categories=["cs.LG", "cs.AI"],
-                     announce_types=[AnnounceType.NEW, AnnounceType.CROSS],
-                     counts=Counts(total=0, scanned=0, relevant=0), source="rss")
+    return DayRecord(
+        date=date,
+        status=DayStatus.NO_ANNOUNCEMENT,
+        categories=["cs.LG", "cs.AI"],
+        announce_types=[AnnounceType.NEW, AnnounceType.CROSS],
+        counts=Counts(total=0, scanned=0, relevant=0),
+        source="rss",
+    )
 
 
 def weekdays(start: dt.date, count: int) -> Iterator[dt.date]:
@@ -137,8 +256,14 @@ def weekdays(start: dt.date, count: int) -> Iterator[dt.date]:
         date += dt.timedelta(days=1)
 
 
-def write_days(data_dir: Path, days: int, papers: int = 70, seed: int = 0,
-               start: dt.date = dt.date(2022, 1, 3), scanned: int = 860) -> list[dt.date]:
+def write_days(
+    data_dir: Path,
+    days: int,
+    papers: int = 70,
+    seed: int = 0,
+    start: dt.date = dt.date(2022, 1, 3),
+    scanned: int = 860,
+) -> list[dt.date]:
     """Write ``days`` synthetic published weekdays (and the prompt) into ``data_dir``."""
     store = DayStore(data_dir)
     store.prompt_path(PROMPT_HASH).parent.mkdir(parents=True, exist_ok=True)
@@ -147,3 +272,34 @@ def write_days(data_dir: Path, days: int, papers: int = 70, seed: int = 0,
     for date in dates:
         store.save(make_day(date, papers=papers, seed=seed, scanned=scanned))
     return dates
+
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def check_golden(name: str, actual: str) -> None:
+    """Compare ``actual`` with ``tests/golden/<name>``; ``UPDATE_GOLDEN=1`` rewrites it."""
+    import difflib
+    import os
+
+    path = GOLDEN_DIR / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    if not path.is_file():
+        raise AssertionError(f"{path} missing: run `make golden` (UPDATE_GOLDEN=1) to create it")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True),
+                actual.splitlines(True),
+                f"golden/{name}",
+                "rendered",
+                n=2,
+            )
+        )
+        raise AssertionError(
+            f"output differs from golden/{name} (`make golden` to accept):\n" + diff[:4000]
+        )

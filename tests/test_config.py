@@ -61,7 +61,7 @@ def test_prompt_file_problems(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"prompt.yaml: topics: required key is missing"):
         load_settings(config, env={})
     (tmp_path / "prompt.yaml").unlink()
-    with pytest.raises(ConfigError, match=r"scoring.prompt_file: prompt file 'prompt.yaml' not found"):
+    with pytest.raises(ConfigError, match=r"prompt_file: prompt file 'prompt.yaml' not found"):
         load_settings(config, env={})
 
 

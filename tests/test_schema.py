@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from fakes_site import make_day, no_announcement
 from pydantic import ValidationError
 
 from generator.models import AnnounceType
@@ -19,7 +20,6 @@ from generator.schema import (
     ScanRecord,
     day_json_schema,
 )
-from fakes_site import make_day, no_announcement
 
 
 def paper(pid: str = "2510.05064", relevance: int | None = 9, novelty: int | None = 8,

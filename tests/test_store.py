@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fakes_site import make_day, no_announcement
 
 from generator import yamlio
 from generator.errors import DataError
 from generator.store import DayStore, parse_record, prompt_hash, record_to_yaml
-from fakes_site import make_day, no_announcement
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "site_basic" / "data"
 DATE = dt.date(2025, 10, 7)
@@ -104,7 +104,7 @@ def _broken(tmp_path: Path, old: str, new: str, name: str = "2025-10-03.yaml") -
          r"status \(line 3\): Input should be 'published', 'no_announcement' or 'failed' "
          r"\(got 'publishd'\)"),
         ("date: '2025-10-03'\n", "", r"date .*required key is missing"),
-        ("total: 612", "total: many", r"counts.total \(line \d+\): Input should be a valid integer"),
+        ("total: 612", "total: many", r"counts.total \(line \d+\): Input should be a valid int"),
         ("source: rss", "source: rss\nsauce: rss", r"sauce \(line \d+\): unknown key"),
         ("  relevance: 9\n", "  relevance: 11\n", r"papers\[0\].relevance \(line \d+\): .*10"),
     ],

@@ -47,7 +47,9 @@ class ArchiveYear:
 
 
 def build(ctx: SiteContext) -> SiteOutput:
-    html = render_archive(ctx.days, page_src=ARCHIVE_SRC, use_directory_urls=ctx.use_directory_urls)
+    html = render_archive(
+        ctx.days, page_src=ARCHIVE_SRC, use_directory_urls=ctx.use_directory_urls
+    )
     page = GeneratedPage(src_uri=ARCHIVE_SRC, title="Archive", html=html, in_nav=True)
     return SiteOutput(pages=[page])
 
@@ -66,9 +68,8 @@ def group_days(
         ):
             items = [_archive_day(d, page_src, use_directory_urls) for d in month_days]
             first = in_year[0].date.replace(month=month, day=1)
-            months.append(
-                ArchiveMonth(key=f"{year:04d}-{month:02d}", name=first.strftime("%B %Y"), days=items)
-            )
+            key = f"{year:04d}-{month:02d}"
+            months.append(ArchiveMonth(key=key, name=first.strftime("%B %Y"), days=items))
         years.append(
             ArchiveYear(
                 year=year,

@@ -61,7 +61,8 @@ def build(ctx: SiteContext) -> SiteOutput:
     for digest, text in sorted(ctx.prompts.items()):
         src = render.prompt_src(digest)
         html = render_prompt_page(ctx, digest, text, page_src=src)
-        output.pages.append(GeneratedPage(src_uri=src, title=f"Selection prompt {digest}", html=html))
+        title = f"Selection prompt {digest}"
+        output.pages.append(GeneratedPage(src_uri=src, title=title, html=html))
     return output
 
 

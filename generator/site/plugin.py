@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -112,11 +111,6 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
             search.index(self.context, Path(config.site_dir))
         except DigestError as exc:
             raise PluginError(f"arxiv-digest: {exc}") from exc
-
-    def on_page_context(
-        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Any
-    ) -> dict[str, Any] | None:
-        return context
 
 
 def page_source(page: GeneratedPage) -> str:
