@@ -221,4 +221,5 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
 def _md(text: str) -> Markup:
     """Escape trusted-but-plain text, then render `backticks` as code."""
     escaped = str(escape(" ".join(text.split())))
-    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+    # Docstrings use reST ``double`` backticks, field descriptions Markdown `single` ones.
+    return Markup(re.sub(r"``?([^`]+)``?", r"<code>\1</code>", escaped))
