@@ -88,7 +88,7 @@ def test_pagefind_failure_is_a_clear_error(tmp_path):
 def test_search_page_configures_years_tags_and_root(tmp_path):
     ctx = context(tmp_path, two_years())
     page = search.build(ctx).pages[0]
-    assert page.src_uri == "search/index.md" and page.in_nav
+    assert page.src_uri == "search.md" and page.in_nav
     config = json.loads(unescape(re.search(r'data-config="([^"]+)"', page.html).group(1)))
     assert config == {"root": "../", "index": "search/pagefind", "years": [2025, 2024]}
     assert '<option value="Security">Security</option>' in page.html

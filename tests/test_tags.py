@@ -72,7 +72,7 @@ def test_pagination_splits_newest_first_with_working_pager_links(tmp_path):
     assert urljoin(base, prev) == "https://h.example/tags/security/"
     assert urljoin(base, nxt) == "https://h.example/tags/security/page/3/"
     # Only the tags index goes in the navigation; tag pages would bloat it.
-    assert [p.src_uri for p in out.pages if p.in_nav] == ["tags/index.md"]
+    assert [p.src_uri for p in out.pages if p.in_nav] == ["tags.md"]
 
 
 @pytest.mark.parametrize("use_directory_urls", [True, False])
@@ -113,12 +113,12 @@ def test_index_links_tag_pages_latest_day_and_feed():
 def test_empty_archive_has_an_index_and_no_tag_pages(tmp_path):
     ctx = context(tmp_path, [])
     out = tags.build(ctx)
-    assert [p.src_uri for p in out.pages] == ["tags/index.md"]
+    assert [p.src_uri for p in out.pages] == ["tags.md"]
     assert "No tagged papers yet" in out.pages[0].html
 
 
 def test_golden_tag_pages(tmp_path):
     ctx = context(tmp_path, sample_days())
     pages = {p.src_uri: p.html for p in tags.build(ctx).pages}
-    check_golden("tags_index.html", pages["tags/index.md"] + "\n")
+    check_golden("tags_index.html", pages["tags.md"] + "\n")
     check_golden("tags_security.html", pages["tags/security/index.md"] + "\n")

@@ -42,7 +42,7 @@ from generator.site.tags import collect, paper_tags
 
 log = logging.getLogger("mkdocs.plugins.arxiv_digest.search")
 
-SEARCH_SRC = "search/index.md"
+SEARCH_SRC = "search.md"  # URL search/; a top-level nav entry
 INDEX_DIR = "search/pagefind"  # site-relative; one sub-folder per year
 RECORD_FORMAT = "1"  # bump when paper_record() changes: invalidates every cached year
 PAGEFIND_TIMEOUT = 600.0

@@ -92,7 +92,7 @@ def tag_feed_src(slug: str) -> str:
     return f"tags/{slug}/feed.xml"
 
 
-INDEX_SRC = "tags/index.md"
+INDEX_SRC = "tags.md"  # URL tags/; a top-level nav entry, not a section
 
 
 def pages_of(tag: Tag, page_size: int) -> list[list[TagEntry]]:
