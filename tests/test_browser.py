@@ -17,9 +17,15 @@ from urllib.parse import urljoin, urlparse
 
 import feedparser
 import pytest
-
-from fakes_browser import REPO, StaticServer, make_day, make_paper, mkdocs_build, sample_days
-from fakes_browser import write_project
+from fakes_browser import (
+    REPO,
+    StaticServer,
+    make_day,
+    make_paper,
+    mkdocs_build,
+    sample_days,
+    write_project,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
