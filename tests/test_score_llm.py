@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes_llm import INJECTION, TOPICS, FakeLLM, default_rate
 
 from generator.config import LlmSettings, load_settings
 from generator.errors import ConfigError, ScoreError
@@ -13,7 +14,6 @@ from generator.models import AnnounceType, Paper, ScoringOutcome
 from generator.score.cache import ScoreCache
 from generator.score.llm import BUDGET_REASON, TITLE_PREFILTER_REASON, LlmScorer
 from generator.score.pricing import price_for
-from fakes_llm import INJECTION, TOPICS, FakeLLM, default_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "sk-test-not-a-real-key-1234567890"
@@ -104,7 +104,8 @@ def test_reply_shapes_all_parse(behaviour: str) -> None:
         tags = outcome.scores[paper.id].tags
         assert len(tags) == 1 and tags[0] in TOPICS  # derived from the comment when absent
     if behaviour == "latex":
-        assert "\\mathcal{O}(\\sqrt{n})$ \\frac{a}{b} \\beta" in outcome.scores[papers[0].id].comment
+        comment = outcome.scores[papers[0].id].comment
+        assert "\\mathcal{O}(\\sqrt{n})$ \\frac{a}{b} \\beta" in comment
 
 
 @pytest.mark.parametrize("behaviour", ["missing", "out_of_range", "bad_scores", "partial_lines",

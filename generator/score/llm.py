@@ -160,7 +160,8 @@ class LlmScorer:
 
     # -- one request ---------------------------------------------------------------------
     def _backoff(self, attempt: int) -> float:
-        return min(self.max_backoff, self.backoff * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+        delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        return delay * (0.5 + random.random() / 2)
 
     def _request(self, messages: list[dict[str, str]], structured: bool) -> tuple[str, Usage]:
         """One chat completion with our retry policy; returns (reply text, usage)."""

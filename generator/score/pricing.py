@@ -18,6 +18,7 @@ from generator.errors import ConfigError
 from generator.models import Usage
 
 PRICE_KEYS = ("input", "cached_input", "output")
+EXPECTED = "{input, cached_input, output} in $ per 1M tokens"
 # Dated snapshots ("gpt-5-2025-08-07") cost what their alias costs.
 _SNAPSHOT_RE = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
@@ -46,15 +47,15 @@ class Price:
 
 def _parse_table(data: object, source: str) -> dict[str, Price]:
     if not isinstance(data, Mapping):
-        raise ConfigError(source, None, "expected a mapping of model -> {input, cached_input, output}")
+        raise ConfigError(source, None, f"expected a mapping of model -> {EXPECTED}")
     table: dict[str, Price] = {}
     for model, entry in data.items():
         key = f"{model}"
         if not isinstance(entry, Mapping):
-            raise ConfigError(source, key, "expected {input, cached_input, output} in $ per 1M tokens")
+            raise ConfigError(source, key, f"expected {EXPECTED}")
         unknown = set(entry) - set(PRICE_KEYS)
         if unknown:
-            raise ConfigError(source, key, f"unknown price key(s) {sorted(unknown)}; use {PRICE_KEYS}")
+            raise ConfigError(source, key, f"unknown key(s) {sorted(unknown)}; expected {EXPECTED}")
         values: dict[str, float] = {}
         for name in PRICE_KEYS:
             value = entry.get(name, entry.get("input") if name == "cached_input" else None)

@@ -1,0 +1,239 @@
+"""The orchestrator: fetch -> filter -> score -> write one day file.
+
+The only module that wires the stages together. Decisions kept here:
+
+- Idempotent: a stored day is "already up to date" unless ``force``; a forced re-run pays
+  nothing twice (the LLM scorer's cache).
+- A failed fetch writes nothing (the error propagates). An unusable scoring endpoint writes
+  a ``failed`` day with the reason only when no record exists for that date, so the site
+  shows the status; a published day is never overwritten by a failure or an empty feed.
+- The local prefilter (``scoring.prefilter_keep``) sends only the top fraction of the local
+  ranking to the LLM; the others are *scanned but cut*: their scan record carries the local
+  ``score`` and ``unscored: prefilter`` and they are not listed among the day's unscored
+  papers (that list is for papers scoring failed on). The title prefilter is recorded the
+  same way (``unscored: title prefilter``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import Settings
+from generator.errors import ConfigError, ScoreError
+from generator.filter import Selection, count_types, keep, select
+from generator.models import Announcement, Paper, Score, ScoringOutcome
+from generator.schema import (
+    Counts,
+    DayRecord,
+    DayStatus,
+    ScanRecord,
+    Scoring,
+    UnscoredPaper,
+    Usage,
+)
+from generator.score import Scorer, make_scorer
+from generator.score.llm import TITLE_PREFILTER_REASON
+from generator.score.prompt import render_prompt_text
+from generator.store import DayStore
+
+log = logging.getLogger(__name__)
+
+PREFILTER_REASON = "prefilter"
+CUT_REASONS = frozenset({PREFILTER_REASON, TITLE_PREFILTER_REASON})
+
+
+@dataclass
+class Progress:
+    """Hooks for a progress display: ``start(total)`` once, then ``advance(n)`` increments."""
+
+    start: Callable[[int], None] = lambda total: None
+    advance: Callable[[int], None] = lambda n: None
+
+
+@dataclass
+class RunResult:
+    record: DayRecord
+    up_to_date: bool
+    path: Path
+
+
+def _prefilter(settings: Settings, papers: Sequence[Paper], selection: Selection
+               ) -> tuple[list[Paper], dict[str, Score]]:
+    """Papers the local ranking sends to the LLM, and the local scores of those it cuts."""
+    from generator.score.local import LocalScorer
+
+    fraction = settings.config.scoring.prefilter_keep
+    if not fraction or not papers:
+        return list(papers), {}
+    local = LocalScorer(settings.prompt, model=settings.config.scoring.local_model).score(papers)
+    ranked = sorted(papers, key=lambda p: -(local.scores[p.id].score or 0.0))
+    sent = {p.id for p in ranked[: math.ceil(fraction * len(ranked))]}
+    # Followed authors and updated papers are kept anyway: give them real scores.
+    sent |= selection.followed | selection.updated
+    cut = {p.id: local.scores[p.id] for p in papers if p.id not in sent}
+    return [p for p in papers if p.id in sent], cut
+
+
+def score_selection(settings: Settings, selection: Selection, scorer: Scorer,
+                    progress: Progress) -> tuple[ScoringOutcome, dict[str, Score]]:
+    """Score the selection; returns the outcome and the local scores of prefiltered papers."""
+    papers = selection.to_score
+    progress.start(len(papers))
+    cut: dict[str, Score] = {}
+    if scorer.name == "llm":
+        papers, cut = _prefilter(settings, papers, selection)
+        progress.advance(len(cut))
+    outcome = scorer.score(papers, progress.advance)
+    return outcome, cut
+
+
+def _scan(paper: Paper, score: Score | None, cut: Score | None) -> ScanRecord:
+    if cut is not None:
+        return ScanRecord(id=paper.id, score=cut.score, unscored=PREFILTER_REASON)
+    if score is None:  # a scorer broke the contract: say so rather than drop the paper
+        return ScanRecord(id=paper.id, unscored="no score returned")
+    if score.status == "scored":
+        return ScanRecord(id=paper.id, relevance=score.relevance, novelty=score.novelty,
+                          score=score.score)
+    return ScanRecord(id=paper.id, score=score.score, unscored=score.reason or "unscored")
+
+
+def build_record(settings: Settings, announcement: Announcement, selection: Selection,
+                 outcome: ScoringOutcome, cut: Mapping[str, Score], prompt_digest: str,
+                 source: str) -> DayRecord:
+    """The day record of a scored announcement (pure)."""
+    config = settings.config
+    scores = dict(outcome.scores)
+    for paper_id in cut:
+        paper = selection.papers_by_id[paper_id]
+        scores[paper_id] = Score.unscored(paper, PREFILTER_REASON)
+    papers = keep(selection, scores, config)
+    scans = [_scan(p, outcome.scores.get(p.id), cut.get(p.id)) for p in selection.to_score]
+    unscored = [
+        UnscoredPaper(id=p.id, version=p.version, title=p.title, reason=s.reason or "unscored")
+        for p in selection.to_score
+        if (s := scores.get(p.id)) is not None and s.status == "unscored"
+        and s.reason not in CUT_REASONS
+    ]
+    usage = outcome.usage
+    return DayRecord(
+        date=announcement.date,
+        status=DayStatus.PUBLISHED,
+        categories=list(config.categories),
+        announce_types=list(config.announce_types),
+        counts=Counts(total=selection.total, scanned=selection.scanned, relevant=len(papers),
+                      by_type=dict(selection.by_type)),
+        scoring=Scoring(
+            scorer=outcome.scorer, model=outcome.model, prompt_hash=prompt_digest,
+            relevance_min=config.scoring.relevance_min, novelty_min=config.scoring.novelty_min,
+            usage=Usage(
+                prompt_tokens=usage.prompt_tokens, cached_prompt_tokens=usage.cached_prompt_tokens,
+                completion_tokens=usage.completion_tokens, reasoning_tokens=usage.reasoning_tokens,
+                requests=usage.requests, prompt_cost=usage.prompt_cost,
+                completion_cost=usage.completion_cost,
+            ),
+        ),
+        papers=papers,
+        unscored=unscored,
+        scans=scans,
+        source=source,
+    )
+
+
+def _empty_record(settings: Settings, announcement: Announcement, status: DayStatus,
+                  source: str, reason: str | None = None) -> DayRecord:
+    config = settings.config
+    counts = count_types(announcement.papers)
+    return DayRecord(
+        date=announcement.date, status=status, reason=reason,
+        categories=list(config.categories), announce_types=list(config.announce_types),
+        counts=Counts(total=announcement.total, scanned=0, relevant=0,
+                      by_type={t: n for t, n in counts.items() if n} if announcement.total else {}),
+        source=source,
+    )
+
+
+def process_announcement(
+    settings: Settings,
+    announcement: Announcement,
+    store: DayStore,
+    *,
+    source: str = "rss",
+    force: bool = False,
+    scorer: Scorer | None = None,
+    env: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> DayRecord:
+    """Filter, score and store one announcement; returns the day record written (or kept)."""
+    date = announcement.date
+    existing = store.load(date) if store.exists(date) else None
+    if existing is not None and not force and existing.status is not DayStatus.FAILED:
+        log.info("%s is already up to date", date)
+        return existing
+    if not announcement.papers:
+        if existing is not None and existing.status is DayStatus.PUBLISHED:
+            log.warning("%s: the feed is empty but the day is published: kept as it is", date)
+            return existing
+        record = _empty_record(settings, announcement, DayStatus.NO_ANNOUNCEMENT, source)
+        store.save(record)
+        return record
+    selection = select(announcement, settings.config, store.kept_ids(before=date))
+    prompt_digest = store.save_prompt(render_prompt_text(settings.prompt))
+    scorer = scorer or make_scorer(settings, env)
+    try:
+        outcome, cut = score_selection(settings, selection, scorer, progress or Progress())
+    except ScoreError as exc:
+        if existing is None:
+            store.save(_empty_record(settings, announcement, DayStatus.FAILED, source, str(exc)))
+        raise
+    record = build_record(settings, announcement, selection, outcome, cut, prompt_digest, source)
+    store.save(record)
+    return record
+
+
+def run_latest(
+    settings: Settings,
+    store: DayStore,
+    *,
+    date: dt.date | None = None,
+    force: bool = False,
+    scorer: Scorer | None = None,
+    env: Mapping[str, str] | None = None,
+    client: object | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """``arxiv-digest run``: the latest announcement from RSS, or ``date`` via the API."""
+    from generator.fetch.http import PoliteClient
+
+    config = settings.config
+    http = client if isinstance(client, PoliteClient) else PoliteClient.from_settings(config.arxiv)
+    if date is None:
+        from generator.fetch.rss import fetch_announcement
+
+        announcement = fetch_announcement(config, http)
+        source = "rss"
+    else:
+        from generator.fetch.api import fetch_day
+        from generator.fetch.backfill import SOURCE, schedule_for
+
+        if store.exists(date) and not force:
+            existing = store.load(date)
+            if existing.status is not DayStatus.FAILED:
+                return RunResult(existing, True, store.path_for(date))
+        schedule = schedule_for(settings)
+        no_announcement = schedule.why_not(date)
+        if no_announcement:
+            raise ConfigError("--date", None, f"arXiv made no announcement on {date}: "
+                              f"{no_announcement}")
+        announcement = fetch_day(config, http, date, schedule)
+        source = SOURCE
+    before = store.load(announcement.date) if store.exists(announcement.date) else None
+    up_to_date = before is not None and not force and before.status is not DayStatus.FAILED
+    record = process_announcement(settings, announcement, store, source=source, force=force,
+                                  scorer=scorer, env=env, progress=progress)
+    return RunResult(record, up_to_date, store.path_for(announcement.date))

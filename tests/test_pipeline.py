@@ -1,0 +1,194 @@
+"""The orchestrator: filter -> score -> day file, with the LLM stand-in and the local scorer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fakes_llm import FakeLLM, default_rate
+
+from generator.config import Settings, load_settings
+from generator.errors import ScoreError
+from generator.models import Announcement, AnnounceType, Paper
+from generator.pipeline import PREFILTER_REASON, process_announcement
+from generator.schema import DayStatus, KeptBecause
+from generator.score.prompt import render_prompt_text
+from generator.store import DayStore, prompt_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+DATE = dt.date(2025, 10, 7)
+KEY = "sk-pipeline-test-key"
+
+
+def write_settings(tmp_path: Path, llm_url: str | None = None, **scoring: Any) -> Settings:
+    shutil.copy(ROOT / "prompt.yaml", tmp_path / "prompt.yaml")
+    config: dict[str, Any] = {
+        "data_dir": "data",
+        "followed_authors": [{"name": "Anshumali Shrivastava"}],
+        "llm": {"model": "gpt-5", "batch_size": 4, "workers": 2, "timeout": 2.0, "max_tries": 2},
+        "scoring": {"cache_file": ".cache/scores.sqlite", **scoring},
+    }
+    if llm_url:
+        config["llm"]["base_url"] = llm_url + "/v1"
+    (tmp_path / "digest.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return load_settings(tmp_path / "digest.yaml", env={})
+
+
+def paper(n: int, kind: AnnounceType = AnnounceType.NEW, cats: tuple[str, ...] = ("cs.LG",),
+          authors: tuple[str, ...] = ("Ada Lovelace",), version: int = 1) -> Paper:
+    return Paper(id=f"2510.{n:05d}", version=version, title=f"Sparse experts, part {n}",
+                 authors=authors, abstract=f"Abstract {n} about pruning $\\ell_1$.",
+                 categories=cats, announce_type=kind)
+
+
+def announcement(papers: list[Paper], date: dt.date = DATE) -> Announcement:
+    return Announcement(date=date, papers=tuple(papers), source="test")
+
+
+def day_papers() -> list[Paper]:
+    papers = [paper(n) for n in range(1, 25)]
+    papers.append(paper(30, AnnounceType.CROSS, cats=("cs.CV", "cs.LG")))
+    papers.append(paper(31, AnnounceType.REPLACE))  # not a configured announce type
+    papers.append(paper(32, cats=("math.PR",)))  # not a configured category
+    papers.append(paper(33, authors=("Anshumali Shrivastava", "X")))  # followed author
+    return papers
+
+
+def env_for(llm: FakeLLM) -> dict[str, str]:
+    return {"OPENAI_API_KEY": KEY}
+
+
+def test_llm_day_record_is_complete(tmp_path: Path) -> None:
+    with FakeLLM() as llm:
+        settings = write_settings(tmp_path, llm.url)
+        store = DayStore(settings.data_dir)
+        record = process_announcement(settings, announcement(day_papers()), store,
+                                      env=env_for(llm))
+        billed = llm.billed()
+    assert record.status is DayStatus.PUBLISHED and record.date == DATE
+    assert record.counts.total == 28 and record.counts.scanned == 26
+    assert record.counts.by_type[AnnounceType.REPLACE] == 1
+    scoring = record.scoring
+    assert scoring is not None and scoring.scorer == "llm" and scoring.model == "gpt-5"
+    text = render_prompt_text(settings.prompt)
+    assert scoring.prompt_hash == prompt_hash(text)
+    assert store.load_prompt(scoring.prompt_hash) == text
+    assert scoring.usage.prompt_tokens == billed["prompt_tokens"]
+    assert scoring.usage.completion_tokens == billed["completion_tokens"]
+    assert scoring.usage.requests == billed["requests"]
+    assert scoring.usage.total_cost is not None and scoring.usage.total_cost > 0
+    # Kept: exactly the thresholds' papers plus the followed author, best first.
+    expected = {
+        p.id for p in day_papers()[:25]
+        if (v := default_rate({"id": p.id})).relevance >= 8 and v.novelty >= 7
+    } | {"2510.00033"}
+    assert {p.id for p in record.papers} == expected
+    keys = [(-(p.relevance or 0), -(p.novelty or 0)) for p in record.papers]
+    assert keys == sorted(keys)
+    author = next(p for p in record.papers if p.id == "2510.00033")
+    assert author.kept_because is KeptBecause.AUTHOR and author.comment.startswith("Author match")
+    assert all(p.tags for p in record.papers)
+    assert {s.id for s in record.scans} == {p.id for p in day_papers()} - {
+        "2510.00031", "2510.00032"}
+    assert record.unscored == []
+    assert store.load(DATE) == record
+
+
+def test_rerun_is_up_to_date_and_force_pays_nothing_twice(tmp_path: Path) -> None:
+    with FakeLLM() as llm:
+        settings = write_settings(tmp_path, llm.url)
+        store = DayStore(settings.data_dir)
+        first = process_announcement(settings, announcement(day_papers()), store,
+                                     env=env_for(llm))
+        paid = len(llm.delivered)
+        text = store.path_for(DATE).read_text(encoding="utf-8")
+        again = process_announcement(settings, announcement(day_papers()), store,
+                                     env=env_for(llm))
+        assert again == first and len(llm.requests) == paid
+        forced = process_announcement(settings, announcement(day_papers()), store,
+                                      env=env_for(llm), force=True)
+        assert len(llm.delivered) == paid  # every score came from the cache
+    assert forced.papers == first.papers
+    assert forced.scoring is not None and forced.scoring.usage.requests == 0
+    assert store.path_for(DATE).read_text(encoding="utf-8") != text  # usage is now zero
+    assert len(set(llm.paid_paper_ids())) == len(llm.paid_paper_ids())
+
+
+def test_empty_announcement_is_no_announcement_and_never_replaces_a_published_day(
+        tmp_path: Path) -> None:
+    settings = write_settings(tmp_path)
+    store = DayStore(settings.data_dir)
+    saturday = dt.date(2025, 10, 11)
+    record = process_announcement(settings, announcement([], saturday), store, env={})
+    assert record.status is DayStatus.NO_ANNOUNCEMENT and store.load(saturday) == record
+    published = process_announcement(settings, announcement(day_papers()), store, env={})
+    before = store.path_for(DATE).read_text(encoding="utf-8")
+    kept = process_announcement(settings, announcement([]), store, env={}, force=True)
+    assert kept == published
+    assert store.path_for(DATE).read_text(encoding="utf-8") == before
+
+
+def test_unusable_endpoint_writes_failed_day_only_when_none_exists(tmp_path: Path) -> None:
+    with FakeLLM(default="401") as llm:
+        settings = write_settings(tmp_path, llm.url)
+        store = DayStore(settings.data_dir)
+        with pytest.raises(ScoreError):
+            process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        failed = store.load(DATE)
+        assert failed.status is DayStatus.FAILED and "401" in (failed.reason or "")
+        assert KEY not in store.path_for(DATE).read_text(encoding="utf-8")
+        # A later good run replaces the failed day without --force.
+        llm.default = "good"
+        good = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        assert good.status is DayStatus.PUBLISHED
+        text = store.path_for(DATE).read_text(encoding="utf-8")
+        llm.default = "401"
+        with pytest.raises(ScoreError):  # one paper not in the cache needs the endpoint
+            process_announcement(settings, announcement([*day_papers(), paper(40)]), store,
+                                 env=env_for(llm), force=True)
+        assert store.path_for(DATE).read_text(encoding="utf-8") == text  # never overwritten
+
+
+def test_unscored_papers_are_recorded_with_their_reason(tmp_path: Path) -> None:
+    with FakeLLM() as llm:
+        # One batch of 4 fails, then both its halves fail too (max_tries 2).
+        llm.script = ["good", "empty", "empty", "empty"]
+        settings = write_settings(tmp_path, llm.url)
+        store = DayStore(settings.data_dir)
+        record = process_announcement(settings, announcement(day_papers()[:8]), store,
+                                      env={"OPENAI_API_KEY": KEY})
+    assert len(record.unscored) == 4
+    assert all(u.reason == "empty reply (asked 2 times)" for u in record.unscored)
+    unscored_scans = [s for s in record.scans if s.unscored]
+    assert {s.id for s in unscored_scans} == {u.id for u in record.unscored}
+    assert store.load(DATE) == record
+
+
+def test_local_prefilter_sends_only_the_top_fraction(tmp_path: Path) -> None:
+    with FakeLLM() as llm:
+        settings = write_settings(tmp_path, llm.url, prefilter_keep=0.5)
+        store = DayStore(settings.data_dir)
+        record = process_announcement(settings, announcement(day_papers()), store,
+                                      env=env_for(llm))
+        sent = set(llm.paid_paper_ids())
+    assert len(sent) in (13, 14)  # ceil(0.5 * 26), plus the followed author if not in it
+    assert "2510.00033" in sent  # the followed author always gets a real score
+    cut = [s for s in record.scans if s.unscored == PREFILTER_REASON]
+    assert len(cut) + len(sent) == record.counts.scanned
+    assert all(s.score is not None for s in cut)
+    assert {s.id for s in cut}.isdisjoint(sent)
+    assert record.unscored == []  # cut papers are scanned, not failures
+
+
+def test_local_scorer_without_api_key(tmp_path: Path) -> None:
+    settings = write_settings(tmp_path)
+    store = DayStore(settings.data_dir)
+    record = process_announcement(settings, announcement(day_papers()), store, env={})
+    assert record.scoring is not None and record.scoring.scorer == "local"
+    assert record.scoring.usage.requests == 0
+    assert all(s.score is not None and s.relevance for s in record.scans)
+    assert store.load(DATE) == record
