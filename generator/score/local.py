@@ -21,13 +21,26 @@ from dataclasses import dataclass
 from generator.config import SelectionPrompt
 from generator.models import Paper, Score, ScoringOutcome
 from generator.score.lexical import ngram_counts, tokens
-from generator.score.topics import Phrase, TopicVocabulary, build_vocabularies
+from generator.score.topics import (
+    Phrase,
+    TopicVocabulary,
+    build_vocabularies,
+    foundational_vocabulary,
+)
 from generator.store import prompt_hash
 
 LEXICAL = "lexical"
 _TITLE_WEIGHT = 2.5
 _SECOND_TOPIC = 0.35  # share of the runner-up topics added to the best one
 _NEGATIVE_WEIGHT = 0.8
+_FOUNDATIONAL_WEIGHT = 0.5
+# Primary categories of methods work; a paper cross-listed from elsewhere (q-bio, eess,
+# cs.CR, ...) is more often an application, which the default prompt asks to avoid.
+METHOD_CATEGORIES = frozenset({
+    "cs.LG", "stat.ML", "cs.AI", "cs.CL", "cs.NE", "cs.DC", "cs.AR", "cs.PF", "math.OC",
+    "cs.IT", "math.ST", "stat.TH", "cs.DS", "cs.CC", "cs.FL",
+})
+_CATEGORY_PENALTY = 1.5
 _CENTER = 3.2  # raw score mapped to 0.5; set so that ~7% of a day reach relevance 8
 _SPREAD = 1.1
 _LOW_NOVELTY = ("benchmark", "dataset", "survey", "review", "position paper", "case study")
@@ -56,7 +69,8 @@ class LexicalRanker:
 
     def __init__(self, prompt: SelectionPrompt) -> None:
         self.topics, self.negative = build_vocabularies(prompt)
-        every = [*self.topics, self.negative]
+        self.foundational = foundational_vocabulary(prompt)
+        every = [*self.topics, self.negative, self.foundational]
         self.max_n = max((len(p) for v in every for p in v.phrases), default=1)
 
     def _topic_score(self, vocab: TopicVocabulary, title: Counter[Phrase],
@@ -91,7 +105,7 @@ class LexicalRanker:
             return min(1.0, max(0.15, -math.log(max(share, 1e-6)) / math.log(1 / 0.05)))
 
         matches = []
-        for title, abstract in zip(title_grams, abstract_grams, strict=True):
+        for paper, title, abstract in zip(papers, title_grams, abstract_grams, strict=True):
             per_topic = []
             for vocab in self.topics:
                 score, terms = self._topic_score(vocab, title, abstract, idf)
@@ -100,7 +114,10 @@ class LexicalRanker:
             best = per_topic[0][0]
             positive = best + _SECOND_TOPIC * sum(s for s, _, _ in per_topic[1:])
             penalty, _ = self._topic_score(self.negative, title, abstract, idf)
-            raw = positive - _NEGATIVE_WEIGHT * penalty
+            bonus, _ = self._topic_score(self.foundational, title, abstract, idf)
+            raw = positive + _FOUNDATIONAL_WEIGHT * bonus - _NEGATIVE_WEIGHT * penalty
+            if paper.primary_category not in METHOD_CATEGORIES:
+                raw -= _CATEGORY_PENALTY
             named = [(name, terms) for s, name, terms in per_topic if s >= 0.5 * best and s > 0]
             matches.append(Match(
                 raw=raw,

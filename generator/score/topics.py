@@ -129,6 +129,35 @@ EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "knowledge graph": (("knowledge graphs", 1.0),),
 }
 
+# The default prompt's application list ends in "etc." and its intro says "avoid purely
+# application-driven work": when a prompt lists application keywords, these domain words (the
+# usual application fields of cs.LG/cs.AI cross-lists) count as application too.
+APPLICATION_DOMAINS: tuple[tuple[str, float], ...] = (
+    ("healthcare", 0.8), ("health", 0.6), ("clinical", 0.8), ("patient", 0.8),
+    ("disease", 0.7), ("biomedical", 0.8), ("drug", 0.7), ("molecule", 0.7),
+    ("molecular", 0.7), ("protein", 0.7), ("genomic", 0.7), ("rna", 0.6), ("dna", 0.6),
+    ("chemistry", 0.7), ("materials", 0.5), ("climate", 0.7), ("weather", 0.7),
+    ("satellite", 0.7), ("remote sensing", 0.8), ("agriculture", 0.8), ("crop", 0.6),
+    ("hydrology", 0.8), ("precipitation", 0.6), ("financial", 0.7), ("finance", 0.7),
+    ("stock", 0.6), ("trading", 0.6), ("asset", 0.5), ("portfolio", 0.6), ("energy", 0.3),
+    ("power grid", 0.8), ("battery", 0.6), ("vehicle", 0.6), ("autonomous driving", 0.8),
+    ("drone", 0.7), ("uav", 0.7), ("robot", 0.6), ("robotic", 0.6), ("wireless", 0.7),
+    ("mimo", 0.8), ("beamforming", 0.8), ("intrusion detection", 0.8), ("cybersecurity", 0.7),
+    ("malware", 0.8), ("fraud", 0.7), ("legal", 0.6), ("education", 0.6), ("student", 0.4),
+    ("music", 0.7), ("eeg", 0.8), ("ecg", 0.8), ("fmri", 0.7), ("tumor", 0.8),
+    ("cancer", 0.7), ("pathology", 0.7), ("radiology", 0.8), ("manufacturing", 0.7),
+    ("industrial", 0.5), ("fault diagnosis", 0.8), ("physics", 0.4), ("earthquake", 0.8),
+    ("ecology", 0.7), ("epidemic", 0.7), ("smart grid", 0.8), ("social media", 0.6),
+)
+
+# A rubric that asks for "foundational methods or theoretical research" rewards these.
+FOUNDATIONAL: tuple[tuple[str, float], ...] = (
+    ("theoretical", 0.7), ("theory", 0.6), ("provably", 0.8), ("we prove", 0.9),
+    ("theorem", 0.7), ("convergence", 0.4), ("sample complexity", 0.9), ("minimax", 0.7),
+    ("generalization bound", 0.9), ("optimal rate", 0.8), ("scaling law", 0.8),
+    ("mechanistic", 0.6), ("expressive power", 0.8), ("expressivity", 0.7),
+)
+
 _SPLIT = re.compile(r"[,;()]|\bor\b|\band\b|\.\s")
 _GENERIC_LEADS = ("other ", "analysis ", "innovations ", "insights into ", "etc")
 
@@ -199,4 +228,17 @@ def build_vocabularies(prompt: SelectionPrompt) -> tuple[list[TopicVocabulary], 
     for keyword in [*prompt.keywords.irrelevant, *prompt.keywords.application]:
         for item in _items(keyword):
             _expand(negative, item, 1.0)
+    if prompt.keywords.application:
+        for text, weight in APPLICATION_DOMAINS:
+            negative.add(text, weight)
     return topics, negative
+
+
+def foundational_vocabulary(prompt: SelectionPrompt) -> TopicVocabulary:
+    """Words of theory/foundations, when the rubric asks for them (else empty)."""
+    vocab = TopicVocabulary("foundational")
+    rubric = f"{prompt.rubric} {prompt.topics_intro}".lower()
+    if "theoretical" in rubric or "foundational" in rubric:
+        for text, weight in FOUNDATIONAL:
+            vocab.add(text, weight)
+    return vocab
