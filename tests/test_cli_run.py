@@ -1,0 +1,199 @@
+"""`arxiv-digest run` and `arxiv-digest score` as real subprocesses against loopback stand-ins."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fakes_arxiv import FakeArxiv, Reply, listing_feed, read_listing
+from fakes_llm import FakeLLM
+
+from generator.schema import DayStatus
+from generator.store import DayStore
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "site_basic"
+KEY = "sk-cli-test-key-abcdef"
+
+
+def make_root(tmp_path: Path, llm: dict[str, Any] | None = None) -> Path:
+    """A site folder: the fixture's mkdocs.yml and docs, our digest.yaml, no data yet."""
+    root = tmp_path / "site_root"
+    shutil.copytree(FIXTURE, root)
+    shutil.rmtree(root / "data")
+    for folder in ("stylesheets", "javascripts"):
+        shutil.copytree(REPO / "docs" / folder, root / "docs" / folder, dirs_exist_ok=True)
+    config = {
+        "data_dir": "data",
+        "categories": ["cs.LG", "cs.AI"],
+        "arxiv": {"min_interval": 0, "retries": 1, "timeout": 10},
+        "llm": {"model": "gpt-5", "batch_size": 10, "workers": 4, "timeout": 10,
+                **(llm or {})},
+        "scoring": {"prompt_file": "prompt.yaml", "cache_file": ".cache/scores.sqlite"},
+        "site": {"title": "Fixture Digest"},
+    }
+    (root / "digest.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    shutil.copy(REPO / "prompt.yaml", root / "prompt.yaml")
+    return root
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OPENAI_", "DIGEST_")) and k != "S2_API_KEY"}
+    env.update(extra)
+    return env
+
+
+def cli(root: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_run_end_to_end_writes_a_complete_day_and_site(tmp_path: Path) -> None:
+    feed = listing_feed("2025-10-07")  # skips when ../shared is absent
+    root = make_root(tmp_path)
+    with FakeArxiv() as arxiv, FakeLLM() as llm:
+        arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
+        env = cli_env(DIGEST_ARXIV_RSS_URL=arxiv.url, OPENAI_BASE_URL=llm.url + "/v1",
+                      OPENAI_API_KEY=KEY)
+        result = cli(root, "run", env=env)
+        assert result.returncode == 0, result.stderr
+        billed = llm.billed()
+        again = cli(root, "run", env=env)
+        assert again.returncode == 0, again.stderr
+        assert "already up to date" in again.stdout
+        assert llm.billed() == billed  # nothing paid by the second run
+    store = DayStore(root / "data")
+    record = store.load(__import__("datetime").date(2025, 10, 7))
+    listing = read_listing("2025-10-07")
+    in_scope = [p for p in listing.values() if {"cs.LG", "cs.AI"} & set(p["categories"])]
+    assert record.status is DayStatus.PUBLISHED
+    assert record.counts.total == len(listing) and record.counts.scanned == len(in_scope)
+    assert len(record.scans) == len(in_scope) and record.unscored == []
+    assert record.scoring is not None and record.scoring.usage.requests == billed["requests"]
+    assert record.scoring.usage.prompt_tokens == billed["prompt_tokens"]
+    assert record.papers and all(p.relevance and p.relevance >= 8 for p in record.papers)
+    assert store.load_prompt(record.scoring.prompt_hash)
+    summary = result.stdout
+    assert "2025-10-07: published" in summary and f"{len(in_scope)} scanned" in summary
+    assert "cost $" in summary and KEY not in summary + result.stderr
+
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")],
+        capture_output=True, text=True, cwd=root, timeout=180,
+        env={**cli_env(), "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert build.returncode == 0, build.stderr
+    page = (root / "site" / "days" / "2025" / "2025-10-07" / "index.html").read_text("utf-8")
+    for paper in record.papers:
+        assert f'id="{paper.id}"' in page
+
+
+def test_run_without_key_uses_the_local_scorer(tmp_path: Path) -> None:
+    feed = listing_feed("2025-10-07")
+    root = make_root(tmp_path)
+    with FakeArxiv() as arxiv:
+        arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
+        result = cli(root, "run", env=cli_env(DIGEST_ARXIV_RSS_URL=arxiv.url))
+    assert result.returncode == 0, result.stderr
+    assert "scorer: local" in result.stdout
+
+
+def test_run_with_unusable_endpoint_fails_and_records_it(tmp_path: Path) -> None:
+    feed = listing_feed("2025-10-07")
+    root = make_root(tmp_path)
+    with FakeArxiv() as arxiv, FakeLLM(default="401") as llm:
+        arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
+        result = cli(root, "run", env=cli_env(DIGEST_ARXIV_RSS_URL=arxiv.url,
+                                              OPENAI_BASE_URL=llm.url + "/v1",
+                                              OPENAI_API_KEY=KEY))
+    assert result.returncode == 1
+    assert "401" in result.stderr and KEY not in result.stderr
+    day = (root / "data" / "2025" / "2025-10-07.yaml").read_text(encoding="utf-8")
+    assert "status: failed" in day
+
+
+def test_failed_fetch_writes_nothing(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    with FakeArxiv() as arxiv:
+        arxiv.script("/rss/cs.LG+cs.AI", Reply(503, "down"))
+        result = cli(root, "run", env=cli_env(DIGEST_ARXIV_RSS_URL=arxiv.url))
+    assert result.returncode == 1 and "503" in result.stderr
+    assert not (root / "data").exists() or not list((root / "data").rglob("*.yaml"))
+
+
+def write_papers(path: Path, n: int) -> list[str]:
+    ids = [f"2510.{i:05d}" for i in range(1, n + 1)]
+    with path.open("w", encoding="utf-8") as out:
+        for paper_id in ids:
+            out.write(json.dumps({"id": paper_id + "v1", "title": f"On sparse experts {paper_id}",
+                                  "abstract": "We prune $\\mathcal{O}(n)$ weights.",
+                                  "authors": ["A"], "categories": ["cs.LG"]}) + "\n")
+    return ids
+
+
+def test_score_command_killed_midway_never_pays_twice(tmp_path: Path) -> None:
+    root = make_root(tmp_path, llm={"batch_size": 5, "workers": 1})
+    ids = write_papers(root / "in.jsonl", 40)
+    with FakeLLM(delay=0.25) as llm:
+        env = cli_env(OPENAI_BASE_URL=llm.url + "/v1", OPENAI_API_KEY=KEY)
+        args = [sys.executable, "-m", "generator", "score", "--scorer", "llm",
+                "--papers", "in.jsonl", "--out", "out.jsonl"]
+        proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while len(llm.requests) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # Request 4 is being answered: requests 1-3 were received (and cached) by the client.
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        answered_before_kill = {pid for r in llm.requests[:3] for pid in r.paper_ids}
+        assert len(answered_before_kill) == 15
+        time.sleep(0.6)  # let the stand-in finish the orphaned request
+        first_run = len(llm.requests)
+        result = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stderr
+        second = llm.requests[first_run:]
+    asked_again = {pid for r in second for pid in r.paper_ids}
+    assert asked_again.isdisjoint(answered_before_kill)
+    assert asked_again == set(ids) - answered_before_kill
+    rows = [json.loads(line) for line in (root / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == ids
+    assert all(r["status"] == "scored" and 1 <= r["relevance"] <= 10 for r in rows)
+    assert set(rows[0]) == {"id", "relevance", "novelty", "comment", "tags", "status", "reason"}
+
+
+def test_score_command_local_writes_ranking_scores(tmp_path: Path) -> None:
+    root = make_root(tmp_path)
+    write_papers(root / "in.jsonl", 5)
+    result = cli(root, "score", "--scorer", "local", "--papers", "in.jsonl", "--out", "o.jsonl",
+                 env=cli_env())
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in (root / "o.jsonl").read_text().splitlines()]
+    assert len(rows) == 5 and all(0.0 <= r["score"] <= 1.0 for r in rows)
+    assert all(r["status"] == "scored" and r["reason"] is None for r in rows)
+
+
+@pytest.mark.parametrize("line, key", [
+    ('{"id": "2510.00001", "title": "T"}', "line 2: abstract"),
+    ("not json", "line 2"),
+])
+def test_score_command_bad_input_names_file_and_line(tmp_path: Path, line: str, key: str) -> None:
+    root = make_root(tmp_path)
+    good = json.dumps({"id": "2510.00002", "title": "T", "abstract": "A"})
+    (root / "in.jsonl").write_text(good + "\n" + line + "\n", encoding="utf-8")
+    result = cli(root, "score", "--scorer", "local", "--papers", "in.jsonl", "--out", "o.jsonl",
+                 env=cli_env())
+    assert result.returncode == 1
+    assert "in.jsonl" in result.stderr and key in result.stderr
+    assert not (root / "o.jsonl").exists()
