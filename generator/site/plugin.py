@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -24,16 +25,23 @@ from generator.config import load_settings
 from generator.errors import DigestError
 from generator.site import archive, dayfile_reference, days, feeds, reference, search, tags
 from generator.site.context import GeneratedPage, SiteContext, SiteOutput
+from generator.site.loading import load_days
 from generator.store import DayStore
 
 log = get_plugin_logger(__name__)
 
 SECTIONS = (days, archive, tags, feeds, reference, dayfile_reference, search)
+SECTION_NAMES = tuple(module.__name__.rsplit(".", 1)[-1] for module in SECTIONS)
 
 
 class DigestPluginConfig(base.Config):
     config_file = c.Type(str, default="digest.yaml")
     data_dir = c.Optional(c.Type(str))  # overrides digest.yaml's data_dir
+    # Validated day records are cached here (see generator/site/loading.py); false: no cache.
+    cache = c.Type(bool, default=True)
+    cache_dir = c.Type(str, default=".cache/site")
+    # Which sections to build (default: all). Mostly for benchmarks and debugging.
+    sections = c.Optional(c.ListOfItems(c.Choice(SECTION_NAMES)))
 
 
 class DigestPlugin(BasePlugin[DigestPluginConfig]):
@@ -57,7 +65,8 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
             if not data_dir.is_absolute():
                 data_dir = base_dir / data_dir
             store = DayStore(data_dir)
-            records = store.load_all()
+            cache_dir = base_dir / self.config.cache_dir if self.config.cache else None
+            records = load_days(store, cache_dir)
             prompts = {h: store.load_prompt(h) or "" for h in store.prompt_hashes()}
         except DigestError as exc:
             raise PluginError(f"arxiv-digest: {exc}") from exc
@@ -76,7 +85,7 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         assert self.context is not None
         self.output = SiteOutput()
         try:
-            for section in SECTIONS:
+            for section in self._sections():
                 self.output.extend(section.build(self.context))
         except DigestError as exc:
             raise PluginError(f"arxiv-digest: {exc}") from exc
@@ -97,6 +106,12 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
             files.append(File.generated(config, asset.src_uri, content=asset.content))
         return files
 
+    def _sections(self) -> tuple[Any, ...]:
+        wanted = self.config.sections
+        if wanted is None:
+            return SECTIONS
+        return tuple(m for m, name in zip(SECTIONS, SECTION_NAMES, strict=True) if name in wanted)
+
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -107,6 +122,8 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.context is not None
+        if search not in self._sections():
+            return
         try:
             search.index(self.context, Path(config.site_dir))
         except DigestError as exc:

@@ -37,6 +37,8 @@ def math_html(text: str) -> Markup:
     ``\\[x\\]`` become display math in a span (titles and abstracts are inline contexts, where a
     ``<div>`` would be invalid). MathJax is configured to typeset only ``.arithmatex``.
     """
+    if "$" not in text and "\\" not in text:
+        return escape(text)  # no math possible: most titles, many abstracts
     out: list[str] = []
     pos = 0
     for match in _MATH_RE.finditer(text):
