@@ -132,7 +132,7 @@ def main() -> None:
     defaults = LlmSettings()
     runs: list[tuple[str, dict[str, Any]]] = [
         (f"default (batch {defaults.batch_size}, {defaults.workers} workers)", {}),
-        ("batch 20, 8 workers", {"batch_size": 20}),
+        ("batch 10, 8 workers", {"batch_size": 10}),
     ]
     if not args.skip_baseline:
         runs.append(("sequential batches of 5 (the user's tool)", {"batch_size": 5, "workers": 1}))
