@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -73,7 +74,7 @@ def test_run_end_to_end_writes_a_complete_day_and_site(tmp_path: Path) -> None:
         assert "already up to date" in again.stdout
         assert llm.billed() == billed  # nothing paid by the second run
     store = DayStore(root / "data")
-    record = store.load(__import__("datetime").date(2025, 10, 7))
+    record = store.load(dt.date(2025, 10, 7))
     listing = read_listing("2025-10-07")
     in_scope = [p for p in listing.values() if {"cs.LG", "cs.AI"} & set(p["categories"])]
     assert record.status is DayStatus.PUBLISHED
@@ -197,3 +198,29 @@ def test_score_command_bad_input_names_file_and_line(tmp_path: Path, line: str, 
     assert result.returncode == 1
     assert "in.jsonl" in result.stderr and key in result.stderr
     assert not (root / "o.jsonl").exists()
+
+
+def test_run_a_past_date_through_the_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from fakes_arxiv import listing_corpus
+
+    from generator.cli import main
+
+    corpus = listing_corpus()  # skips when ../shared is absent
+    root = make_root(tmp_path)
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DIGEST_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    with FakeArxiv() as arxiv:
+        arxiv.corpus = corpus
+        monkeypatch.setenv("DIGEST_ARXIV_API_URL", arxiv.url)
+        config = str(root / "digest.yaml")
+        assert main(["--config", config, "run", "--date", "2025-10-07"]) == 0
+        api_requests = len(arxiv.requests_to("/api"))
+        assert main(["--config", config, "run", "--date", "2025-10-07"]) == 0
+        assert len(arxiv.requests_to("/api")) == api_requests  # stored: not fetched again
+        assert main(["--config", config, "run", "--date", "2025-10-11"]) == 1  # a Saturday
+    out = capsys.readouterr()
+    assert "already up to date" in out.out and "2025-10-11" in out.err
+    record = DayStore(root / "data").load(dt.date(2025, 10, 7))
+    assert record.source == "api-backfill" and record.counts.scanned > 600
+    assert api_requests >= 1
