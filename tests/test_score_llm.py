@@ -279,3 +279,13 @@ def test_progress_reports_every_paper_once(tmp_path: Path) -> None:
         llm.script = ["missing"]
         make_scorer(llm).score(papers, progress=seen.append)
     assert sum(seen) == len(papers)
+
+
+def test_errors_never_show_credentials_in_the_endpoint_url() -> None:
+    with FakeLLM(default="401") as llm:
+        host = llm.url.removeprefix("http://")
+        scorer = make_scorer(llm, base_url=f"http://user:hunter2@{host}/v1?key=abc")
+        with pytest.raises(ScoreError) as info:
+            scorer.score(make_papers(1))
+    assert "hunter2" not in str(info.value) and "key=abc" not in str(info.value)
+    assert host in str(info.value)

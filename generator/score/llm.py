@@ -15,6 +15,7 @@ import logging
 import random
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -91,6 +92,14 @@ def _retry_after(response: Any) -> float | None:
         return max(when.timestamp() - time.time(), 0.0) if when else None
 
 
+def _public_url(url: str) -> str:
+    """``url`` without user info or query (they may hold credentials): safe in errors."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
 def usage_of(completion: Any) -> Usage:
     """Tokens of one reply (fields some endpoints omit count as zero)."""
     raw = getattr(completion, "usage", None)
@@ -143,7 +152,7 @@ class LlmScorer:
         self.client = client or openai.OpenAI(
             api_key=api_key, base_url=llm.base_url, timeout=llm.timeout, max_retries=0
         )
-        self.endpoint = llm.base_url or "the OpenAI API"
+        self.endpoint = _public_url(llm.base_url) if llm.base_url else "the OpenAI API"
         self.limiter = RateLimiter(llm.requests_per_minute, llm.tokens_per_minute)
         self.max_attempts = max_attempts
         self.backoff = backoff
