@@ -6,8 +6,11 @@ Generates N synthetic published days (70 kept papers each, ~1.5 KB abstracts wit
 LaTeX, 5-15 authors; see tests/fakes_site.py) into a temporary folder, then times full
 ``mkdocs build`` runs in child processes:
 
-* **ours**: the repository's plugin reading data/ (every section: days, archive, tags,
-  feeds, reference, search), with the repository's theme settings;
+* **ours core, cold**: our plugin with the sections of issue 2 (day pages, home, archive,
+  prompt pages, day-file reference), its record cache (.cache/site) deleted before each run,
+  as on CI or a fresh clone;
+* **ours core, warm**: the same with the record cache of the previous run (a daily build);
+* **ours full**: every section (adds tags, feeds, reference, search), warm cache;
 * **markdown**: the same content written as one plain Markdown page per day (plus home and
   archive) and built by mkdocs-material with the same extensions, days kept out of the nav
   too, so only the rendering route differs.
@@ -64,6 +67,9 @@ extra_javascript:
 """
 
 
+CORE_SECTIONS = ("days", "archive", "dayfile_reference")
+
+
 @dataclass
 class Result:
     route: str
@@ -92,10 +98,12 @@ def generate(root: Path, days: int, papers: int) -> None:
     shutil.copytree(ours / "docs/javascripts", markdown / "docs/javascripts")
     shutil.copy(REPO / "prompt.yaml", ours / "prompt.yaml")
     (ours / "digest.yaml").write_text("data_dir: data\n", encoding="utf-8")
-    (ours / "mkdocs.yml").write_text(
-        "site_name: Bench\nsite_url: https://example.org/bench/\ndocs_dir: docs\n" + THEME
-        + "extra_css:\n  - stylesheets/digest.css\n"
-        + "plugins:\n  - arxiv-digest:\n      config_file: digest.yaml\n",
+    header = "site_name: Bench\nsite_url: https://example.org/bench/\ndocs_dir: docs\n" + THEME
+    plugin = "plugins:\n  - arxiv-digest:\n      config_file: digest.yaml\n"
+    css = "extra_css:\n  - stylesheets/digest.css\n"
+    (ours / "mkdocs.yml").write_text(header + css + plugin, encoding="utf-8")
+    (ours / "core.yml").write_text(
+        header + css + plugin + f"      sections: [{', '.join(CORE_SECTIONS)}]\n",
         encoding="utf-8",
     )
     (markdown / "mkdocs.yml").write_text(
@@ -186,14 +194,14 @@ def day_markdown(
     return "\n".join(lines)
 
 
-def timed_build(site: Path) -> tuple[float, float]:
+def timed_build(site: Path, config: str) -> tuple[float, float]:
     """One `mkdocs build` in a child process: (seconds, peak RSS in MB)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop("DIGEST_CONFIG", None)
     with open(site / "build.log", "w") as log:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / "mkdocs.yml")],
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / config)],
             cwd=site, stdout=log, stderr=subprocess.STDOUT, env=env,
         )
         _, status, usage = os.wait4(proc.pid, 0)
@@ -204,10 +212,13 @@ def timed_build(site: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
 
 
-def measure(route: str, site: Path, runs: int) -> Result:
+def measure(route: str, site: Path, runs: int, config: str = "mkdocs.yml",
+            cold: bool = False) -> Result:
     times, peaks = [], []
     for run in range(runs):
-        seconds, peak = timed_build(site)
+        if cold:
+            shutil.rmtree(site / ".cache", ignore_errors=True)
+        seconds, peak = timed_build(site, config)
         times.append(seconds)
         peaks.append(peak)
         print(f"  {route} run {run + 1}/{runs}: {seconds:.1f} s, peak RSS {peak:.0f} MB",
@@ -253,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="builds of our site (median)")
     parser.add_argument("--md-runs", type=int, default=None,
                         help="builds of the Markdown route (default: --runs)")
+    parser.add_argument("--full-runs", type=int, default=1,
+                        help="builds with every section (tags, feeds, search too); 0: skip")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
     md_runs = args.md_runs if args.md_runs is not None else args.runs
@@ -267,7 +280,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  ours in-process: load+validate {phases['load_s']:.1f} s "
               f"({phases['data_mb']:.0f} MB of YAML), render day pages {phases['render_s']:.1f} s",
               flush=True)
-        results = [measure("ours", root / "ours", args.runs)]
+        results = [
+            measure("core cold", root / "ours", args.runs, "core.yml", cold=True),
+            measure("core warm", root / "ours", args.runs, "core.yml"),
+        ]
+        if args.full_runs:
+            results.append(measure("full warm", root / "ours", args.full_runs))
         if md_runs:
             results.append(measure("markdown", root / "markdown", md_runs))
         print()
@@ -277,10 +295,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r.route:<10} {r.median:>9.1f} {len(r.times):>5} {r.peak_rss_mb:>12.0f} "
                   f"{r.output_mb:>10.0f} {r.pages:>6} {r.largest_page_kb:>16.0f}  "
                   f"({r.largest_page})")
-        if len(results) == 2:
-            ratio = results[0].median / results[1].median
-            print(f"\nours / markdown time: {ratio:.1%} (goal <= 10%); "
-                  f"peak RSS ours: {results[0].peak_rss_mb:.0f} MB (goal <= 1024 MB)")
+        markdown = next((r for r in results if r.route == "markdown"), None)
+        if markdown is not None:
+            print()
+            for r in results[:-1]:
+                print(f"{r.route} / markdown time: {r.median / markdown.median:.1%} "
+                      f"(goal <= 10%); peak RSS {r.peak_rss_mb:.0f} MB (goal <= 1024 MB)")
     finally:
         if args.keep:
             print(f"kept {root}")
