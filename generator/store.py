@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from generator import yamlio
 from generator.errors import DataError
@@ -31,9 +31,29 @@ def prompt_hash(text: str) -> str:
 
 
 def record_to_yaml(record: DayRecord) -> str:
-    data = record.model_dump(mode="json", exclude_none=True)
+    data = record.model_dump(mode="json")
+    _drop_absent(record, data)
     data["scans"] = [yamlio.FlowMap(scan) for scan in data.get("scans", [])]
     return yamlio.dumps(data)
+
+
+def _drop_absent(model: BaseModel, data: dict[str, Any]) -> None:
+    """Leave out keys whose value is None *and* whose default is None (absent = None).
+
+    A None that differs from the default carries meaning and is kept: ``prompt_cost: null``
+    is "price unknown", whereas a missing key would read back as the default $0.00.
+    """
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None:
+            if field.default is None:
+                data.pop(name, None)
+        elif isinstance(value, BaseModel):
+            _drop_absent(value, data[name])
+        elif isinstance(value, list):
+            for item, item_data in zip(value, data[name], strict=True):
+                if isinstance(item, BaseModel):
+                    _drop_absent(item, item_data)
 
 
 def parse_record(text: str, path: Path | str) -> DayRecord:

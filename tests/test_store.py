@@ -164,3 +164,19 @@ def test_kept_ids_and_prompts(store: DayStore) -> None:
 def test_missing_data_dir_is_an_empty_store(tmp_path: Path) -> None:
     store = DayStore(tmp_path / "nowhere")
     assert store.paths() == [] and store.load_all() == [] and list(store.prompt_hashes()) == []
+
+
+def test_unknown_cost_survives_a_round_trip(store: DayStore) -> None:
+    # None means "price unknown" here, unlike the default $0: it must not be dropped.
+    record = make_day(DATE, papers=1, scanned=1)
+    assert record.scoring is not None
+    usage = record.scoring.usage.model_copy(update={"prompt_cost": None, "completion_cost": None})
+    record = record.model_copy(
+        update={"scoring": record.scoring.model_copy(update={"usage": usage})})
+    store.save(record)
+    text = store.path_for(DATE).read_text()
+    assert "prompt_cost: null" in text
+    loaded = store.load(DATE)
+    assert loaded.scoring is not None and loaded.scoring.usage.total_cost is None
+    assert loaded == record
+    assert "reason:" not in text and "doi:" not in text  # absent optional keys stay absent
