@@ -31,31 +31,33 @@ def two_years():
     ]
 
 
-def test_record_carries_link_filters_and_escaped_text():
+def test_day_record_carries_anchors_link_filters_and_escaped_text():
     paper = make_paper("hep-ex/0601001", '<script>x()</script> & "Title"', tags=["Security"],
                        categories=["hep-ex"], abstract="<img src=x onerror=y>")
-    record = search.paper_record(dt.date(2025, 10, 6), paper)
+    day = make_day(dt.date(2025, 10, 6), [paper, make_paper("2510.00001", "Other")])
+    record = search.day_record(day)
     assert "<script>" not in record and "<img" not in record
     assert "&lt;script&gt;x()&lt;/script&gt; &amp; &quot;Title&quot;" in record
-    assert 'data-pagefind-meta="link:days/2025/2025-10-06/#hep-ex-0601001"' in record
+    assert '<h2 id="hep-ex-0601001">' in record and '<h2 id="2510.00001">' in record
+    assert '<meta data-pagefind-meta="link[content]" content="days/2025/2025-10-06/">' in record
+    assert '<meta data-pagefind-filter="year[content]" content="2025">' in record
     assert '<li data-pagefind-filter="tag">Security</li>' in record
-    assert '<li data-pagefind-filter="tag">hep-ex</li>' in record
-    assert '<span data-pagefind-filter="year">2025</span>' in record
-    flat = search.paper_record(dt.date(2025, 10, 6), paper, use_directory_urls=False)
-    assert 'link:days/2025/2025-10-06.html#hep-ex-0601001"' in flat
+    tagmap_attr = re.search(r'"tagmap\[content\]" content="([^"]+)"', record).group(1)
+    tagmap = json.loads(unescape(tagmap_attr))
+    assert tagmap == {"hep-ex-0601001": ["Security", "hep-ex"], "2510.00001": ["cs.LG"]}
+    flat = search.day_record(day, use_directory_urls=False)
+    assert 'content="days/2025/2025-10-06.html"' in flat
 
 
 def test_golden_search_record():
-    day = sample_days()[0]
-    check_golden("search_record.html", search.paper_record(day.date, day.papers[0]))
+    check_golden("search_record.html", search.day_record(sample_days()[0]))
 
 
 def test_years_and_records_skip_days_without_papers():
     days = two_years()
     assert search.years_of(days) == [2025, 2024]
     records = search.records_for_year(days, 2025)
-    assert len(records) == 5
-    assert len({r.name for r in records}) == 5
+    assert [r.name for r in records] == ["2025-10-06.html", "2025-10-07.html", "2025-10-08.html"]
 
 
 def test_index_builds_one_bundle_per_year_and_reuses_unchanged_years(tmp_path):
@@ -66,7 +68,7 @@ def test_index_builds_one_bundle_per_year_and_reuses_unchanged_years(tmp_path):
         bundle = site / "search" / "pagefind" / str(year)
         assert (bundle / "pagefind.js").is_file()
         entry = json.loads((bundle / "pagefind-entry.json").read_text())
-        assert entry["languages"]["en"]["page_count"] == (1 if year == 2024 else 5)
+        assert entry["languages"]["en"]["page_count"] == (1 if year == 2024 else 3)
     # Same data: nothing re-indexed, the site still gets both bundles.
     site2 = tmp_path / "site2"
     assert search.index(ctx, site2) == {2025: False, 2024: False}

@@ -5,7 +5,7 @@
 // textContent, and excerpts are rebuilt from parsed text with only <mark> kept.
 (function () {
   "use strict";
-  var PAGE = 20;
+  var PAGE = 5; // days per batch: a day's fragment holds all its papers' text
   var instances = {};
 
   function bundleUrl(config, year) {
@@ -46,21 +46,37 @@
     return out;
   }
 
-  function resultItem(config, data) {
+  // One result per matching paper: Pagefind matches a day record, and each matching paper
+  // is a sub-result whose anchor is the paper's id on the day page.
+  function paperResults(config, data, tag) {
     var meta = data.meta || {};
-    var li = document.createElement("li");
-    li.className = "digest-search__result";
-    var a = document.createElement("a");
-    a.className = "digest-search__title";
-    a.href = new URL(config.root + (meta.link || ""), document.baseURI).href;
-    a.textContent = meta.title || meta.arxiv || "Untitled";
-    li.appendChild(a);
-    var info = document.createElement("div");
-    info.className = "digest-search__meta";
-    info.textContent = [meta.date, meta.authors, meta.scores].filter(Boolean).join(" · ");
-    li.appendChild(info);
-    li.appendChild(safeExcerpt(data.excerpt || ""));
-    return li;
+    var tagmap = {};
+    try { tagmap = JSON.parse(meta.tagmap || "{}"); } catch (e) { tagmap = {}; }
+    var out = [];
+    // A filter-only search (no words) has no sub-results: list the day's papers instead.
+    var subs = data.sub_results && data.sub_results.length ? data.sub_results :
+      (data.anchors || []).filter(function (anchor) { return anchor.element === "h2"; })
+        .map(function (anchor) { return { title: anchor.text, anchor: anchor, url: "" }; });
+    subs.forEach(function (sub) {
+      var id = (sub.anchor && sub.anchor.id) || (sub.url.split("#")[1] || "");
+      if (!id || !Object.prototype.hasOwnProperty.call(tagmap, id)) return;
+      if (tag && tagmap[id].indexOf(tag) < 0) return;
+      var li = document.createElement("li");
+      li.className = "digest-search__result";
+      var a = document.createElement("a");
+      a.className = "digest-search__title";
+      a.href = new URL(config.root + (meta.link || "") + "#" + encodeURIComponent(id),
+        document.baseURI).href;
+      a.textContent = sub.title || id;
+      li.appendChild(a);
+      var info = document.createElement("div");
+      info.className = "digest-search__meta";
+      info.textContent = [meta.date, tagmap[id].join(", ")].filter(Boolean).join(" · ");
+      li.appendChild(info);
+      li.appendChild(safeExcerpt(sub.excerpt || ""));
+      out.push(li);
+    });
+    return out;
   }
 
   async function run(root, config, params) {
@@ -87,6 +103,7 @@
       var search = await pagefind.search(query || null, { filters: filters });
       var results = search.results;
       var shown = 0;
+      var papers = 0;
       var more = document.createElement("button");
       more.className = "md-button digest-search__more";
       more.type = "button";
@@ -95,8 +112,11 @@
         var batch = results.slice(shown, shown + PAGE);
         shown += batch.length;
         var datas = await Promise.all(batch.map(function (r) { return r.data(); }));
-        datas.forEach(function (d) { list.appendChild(resultItem(config, d)); });
-        status.textContent = results.length + " result" + (results.length === 1 ? "" : "s");
+        datas.forEach(function (d) {
+          paperResults(config, d, tag).forEach(function (li) { list.appendChild(li); papers++; });
+        });
+        status.textContent = papers + " paper" + (papers === 1 ? "" : "s") + " from " +
+          shown + " of " + results.length + " matching day" + (results.length === 1 ? "" : "s");
         if (shown >= results.length) more.remove();
       }
       more.addEventListener("click", showMore);
