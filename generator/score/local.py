@@ -30,10 +30,10 @@ from generator.score.topics import (
 from generator.store import prompt_hash
 
 LEXICAL = "lexical"
-_TITLE_WEIGHT = 2.5
+_TITLE_WEIGHT = 1.5
 _SECOND_TOPIC = 0.35  # share of the runner-up topics added to the best one
 _NEGATIVE_WEIGHT = 0.8
-_FOUNDATIONAL_WEIGHT = 0.5
+_FOUNDATIONAL_WEIGHT = 1.0
 # Primary categories of methods work; a paper cross-listed from elsewhere (q-bio, eess,
 # cs.CR, ...) is more often an application, which the default prompt asks to avoid.
 METHOD_CATEGORIES = frozenset({
@@ -41,8 +41,8 @@ METHOD_CATEGORIES = frozenset({
     "cs.IT", "math.ST", "stat.TH", "cs.DS", "cs.CC", "cs.FL",
 })
 _CATEGORY_PENALTY = 1.5
-_CENTER = 3.2  # raw score mapped to 0.5; set so that ~7% of a day reach relevance 8
-_SPREAD = 1.1
+_CENTER = 3.2  # raw score mapped to 0.5 (see to_unit)
+_SPREAD = 2.5
 _LOW_NOVELTY = ("benchmark", "dataset", "survey", "review", "position paper", "case study")
 
 
@@ -128,7 +128,12 @@ class LexicalRanker:
 
 
 def to_unit(raw: float) -> float:
-    """Map a raw match score to [0, 1] (logistic, monotone, deterministic)."""
+    """Map a raw match score to [0, 1] (logistic, monotone, deterministic).
+
+    Calibrated on the unlabelled listing day 2025-10-07 (663 cs.LG/cs.AI papers): its 93rd
+    percentile of raw scores maps to 0.7, the relevance-8 threshold, so the default
+    thresholds keep about 7% of a day; the spread keeps the top of the ranking untied.
+    """
     return 1.0 / (1.0 + math.exp(-(raw - _CENTER) / _SPREAD))
 
 

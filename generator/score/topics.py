@@ -62,7 +62,9 @@ EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
         ("efficient", 0.5), ("speedup", 0.6), ("latency", 0.5), ("throughput", 0.5),
         ("flops", 0.6), ("inference cost", 0.7), ("speculative decoding", 0.9),
         ("token merging", 0.9), ("knowledge distillation", 0.6), ("compression", 0.8),
-        ("memory footprint", 0.7),
+        ("memory footprint", 0.7), ("acceleration", 0.6), ("accelerating", 0.6),
+        ("computational cost", 0.6), ("inference efficiency", 1.0), ("parallel decoding", 0.8),
+        ("fewer operations", 0.8), ("long context", 0.5), ("sequence length", 0.4),
     ),
     "compression": (("compressed", 0.9), ("model compression", 1.2), ("compress", 0.8)),
     "distributed training": (
@@ -95,7 +97,11 @@ EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
         ("neural tangent kernel", 1.0), ("ntk", 0.8), ("edge of stability", 1.0),
         ("double descent", 1.0), ("learning dynamics", 1.0), ("gradient descent", 0.6),
         ("sharpness", 0.7), ("generalization", 0.4), ("optimization dynamics", 1.0),
-        ("emergence", 0.5), ("phase transition", 0.7),
+        ("emergence", 0.5), ("phase transition", 0.7), ("overparameterized", 0.8),
+        ("initialization", 0.5), ("implicit regularization", 1.0), ("gradient flow", 0.9),
+        ("stochastic gradient", 0.5), ("sgd", 0.5), ("learning rate", 0.5),
+        ("loss surface", 0.9), ("optimizer", 0.4), ("deep neural networks", 0.5),
+        ("neural networks", 0.3), ("deep learning", 0.3), ("weight matrices", 0.6),
     ),
     "encode information": (
         ("representations", 0.6), ("internal representations", 1.0), ("hidden states", 0.7),
@@ -116,7 +122,7 @@ EXPANSIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "federated learning": (("federated", 1.0), ("clients", 0.6)),
     "online learning": (("regret", 0.8), ("bandit", 0.9)),
     "diffusion models": (
-        ("diffusion", 0.9), ("denoising", 0.6), ("score based", 0.6), ("image generation", 0.8),
+        ("diffusion", 0.6), ("denoising", 0.5), ("score based", 0.6), ("image generation", 0.8),
     ),
     "medical imaging": (("medical", 0.9), ("clinical", 0.9), ("patient", 0.8), ("mri", 0.8)),
     "3d vision": (("point cloud", 0.9), ("3d", 0.6)),
