@@ -184,3 +184,18 @@ def test_hand_written_index_is_refused(tmp_path: Path) -> None:
     result = mkdocs_build(root)
     assert result.returncode != 0
     assert "index.md" in result.stderr and "generated" in result.stderr
+
+
+def test_sections_option_builds_only_the_named_sections(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site_basic")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace(
+        "      config_file: digest.yaml\n",
+        "      config_file: digest.yaml\n      sections: [days, archive]\n"))
+    result = mkdocs_build(root)
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    assert (site / "days/2025/2025-10-06/index.html").is_file()
+    assert (site / "archive/index.html").is_file()
+    assert not (site / "reference").exists() and not (site / "feed.xml").exists()
+    assert list((root / ".cache" / "site" / "days").rglob("*.pickle"))  # the record cache
