@@ -11,6 +11,8 @@ LaTeX, 5-15 authors; see tests/fakes_site.py) into a temporary folder, then time
   as on CI or a fresh clone;
 * **ours core, warm**: the same with the record cache of the previous run (a daily build);
 * **ours full**: every section (adds tags, feeds, reference, search), warm cache;
+* **site features** (issue 5, ``--features``, see scripts/bench_site_features.py): search
+  index per year cold and after a new day, tag pages, feeds, bytes of a first query;
 * **markdown**: the same content written as one plain Markdown page per day (plus home and
   archive) and built by mkdocs-material with the same extensions, days kept out of the nav
   too, so only the rendering route differs.
@@ -101,7 +103,13 @@ def generate(root: Path, days: int, papers: int) -> None:
     header = "site_name: Bench\nsite_url: https://example.org/bench/\ndocs_dir: docs\n" + THEME
     plugin = "plugins:\n  - arxiv-digest:\n      config_file: digest.yaml\n"
     css = "extra_css:\n  - stylesheets/digest.css\n"
-    (ours / "mkdocs.yml").write_text(header + css + plugin, encoding="utf-8")
+    # Issue 5: our site uses the theme override (feed links, header search box, search.js).
+    shutil.copytree(REPO / "docs/overrides", ours / "docs/overrides")
+    shutil.copy(REPO / "docs/javascripts/search.js", ours / "docs/javascripts")
+    full_header = header.replace(
+        "  name: material\n", "  name: material\n  custom_dir: docs/overrides\n", 1
+    ) + "exclude_docs: |\n  /overrides/\n"
+    (ours / "mkdocs.yml").write_text(full_header + css + plugin, encoding="utf-8")
     (ours / "core.yml").write_text(
         header + css + plugin + f"      sections: [{', '.join(CORE_SECTIONS)}]\n",
         encoding="utf-8",
@@ -267,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="builds of the Markdown route (default: --runs)")
     parser.add_argument("--full-runs", type=int, default=1,
                         help="builds with every section (tags, feeds, search too); 0: skip")
+    parser.add_argument("--features", action=argparse.BooleanOptionalAction, default=True,
+                        help="issue 5 figures: search index cold/daily, tags, feeds, first "
+                        "query bytes in Chromium (default: on)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
     md_runs = args.md_runs if args.md_runs is not None else args.runs
@@ -306,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 print(f"{r.route} / markdown time: {r.median / markdown.median:.1%} "
                       f"(goal <= 10%); peak RSS {r.peak_rss_mb:.0f} MB (goal <= 1024 MB)")
+        if args.features and args.full_runs:
+            from bench_site_features import site_features
+
+            site_features(root / "ours", timed_build)
     finally:
         if args.keep:
             print(f"kept {root}")

@@ -151,3 +151,16 @@ def test_golden_feed_xml(tmp_path):
     out = build_feeds(tmp_path, sample_days())
     check_golden("feed_main.xml", str(out["feed.xml"]))
     check_golden("feed_tag_security.xml", str(out["tags/security/feed.xml"]))
+
+
+@pytest.mark.parametrize(("latex", "text"), [
+    (r"cost $\mathcal{O}(\sqrt{N})$, 50% faster", "cost 𝒪(√(N)), 50% faster"),
+    ("costs $5 and $10 today", "costs $5 and $10 today"),  # prices, not math
+    (r"Schr\"odinger and \emph{key} ideas", "Schrödinger and key ideas"),
+    (r"broken $\frac{1}{", r"broken $\frac{1}{"),  # malformed: kept, never fails the build
+    ("<script>x</script> & more", "<script>x</script> & more"),  # escaping is the caller's
+])
+def test_readable_latex(latex, text):
+    from generator.site.latex import readable
+
+    assert readable(latex) == text

@@ -5,7 +5,7 @@
 // textContent, and excerpts are rebuilt from parsed text with only <mark> kept.
 (function () {
   "use strict";
-  var PAGE = 5; // days per batch: a day's fragment holds all its papers' text
+  var PAGE = 3; // days per batch: a day's fragment holds all its papers' text (~40 KB)
   var instances = {};
 
   function bundleUrl(config, year) {
