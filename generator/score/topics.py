@@ -174,11 +174,13 @@ class TopicVocabulary:
 
     name: str
     phrases: dict[Phrase, float] = field(default_factory=dict)
+    labels: dict[Phrase, str] = field(default_factory=dict)  # as written, for comments
 
     def add(self, text: str, weight: float) -> None:
         key = phrase(text)
         if key and weight > self.phrases.get(key, 0.0):
             self.phrases[key] = weight
+            self.labels.setdefault(key, " ".join(text.split()).lower())
 
 
 def _items(text: str) -> list[str]:
@@ -220,7 +222,8 @@ def build_vocabularies(prompt: SelectionPrompt) -> tuple[list[TopicVocabulary], 
         for expansion_key in EXPANSIONS:
             key = phrase(expansion_key)
             if key and f" {' '.join(key)} " in text_phrase:
-                _expand(vocab, expansion_key, 1.0)
+                # Found inside a longer item ("graph transformers"): a weaker, broader hint.
+                _expand(vocab, expansion_key, 1.0 if key in vocab.phrases else 0.6)
         topics.append(vocab)
     for keyword in prompt.keywords.relevant:
         for item in _items(keyword):
