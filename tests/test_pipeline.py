@@ -192,3 +192,29 @@ def test_local_scorer_without_api_key(tmp_path: Path) -> None:
     assert record.scoring.usage.requests == 0
     assert all(s.score is not None and s.relevance for s in record.scans)
     assert store.load(DATE) == record
+
+
+def test_unknown_model_price_is_stored_as_unknown(tmp_path: Path) -> None:
+    with FakeLLM() as llm:
+        settings = write_settings(tmp_path, llm.url)
+        settings.config.llm.model = "my-local-llama"
+        store = DayStore(settings.data_dir)
+        record = process_announcement(settings, announcement(day_papers()), store,
+                                      env=env_for(llm))
+    assert record.scoring is not None and record.scoring.usage.prompt_tokens > 0
+    loaded = store.load(DATE)
+    assert loaded.scoring is not None and loaded.scoring.usage.total_cost is None
+
+
+def test_title_prefilter_cuts_are_scans_not_failures(tmp_path: Path) -> None:
+    diffusion = Paper(id="2510.00050", version=1, title="Diffusion models for sunsets",
+                      authors=("C",), abstract="Pictures.", categories=("cs.LG",),
+                      announce_type=AnnounceType.NEW)
+    with FakeLLM() as llm:
+        settings = write_settings(tmp_path, llm.url, title_prefilter=True)
+        store = DayStore(settings.data_dir)
+        record = process_announcement(settings, announcement([*day_papers(), diffusion]), store,
+                                      env=env_for(llm))
+    scan = next(s for s in record.scans if s.id == diffusion.id)
+    assert scan.unscored == "title prefilter"
+    assert record.unscored == [] and record.counts.scanned == 27
