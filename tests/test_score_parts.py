@@ -114,3 +114,20 @@ def test_unusable_cache_file_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(DataError, match="c.sqlite"):
         ScoreCache(bad)
+
+
+def test_make_scorer_chooses_by_config_and_key(tmp_path: Path) -> None:
+    import shutil
+
+    from generator.config import load_settings
+    from generator.score import make_scorer
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "prompt.yaml", tmp_path / "prompt.yaml")
+    (tmp_path / "digest.yaml").write_text("scoring: {cache_file: c.sqlite}\n", encoding="utf-8")
+    settings = load_settings(tmp_path / "digest.yaml", env={})
+    assert make_scorer(settings, env={}).name == "local"
+    assert make_scorer(settings, env={"OPENAI_API_KEY": "sk-x"}).name == "llm"
+    assert make_scorer(settings, env={"OPENAI_API_KEY": "sk-x"}, choice="local").name == "local"
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        make_scorer(settings, env={}, choice="llm")
