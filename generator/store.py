@@ -58,6 +58,12 @@ def _drop_absent(model: BaseModel, data: dict[str, Any]) -> None:
 
 def parse_record(text: str, path: Path | str) -> DayRecord:
     """Parse and validate one day file's text; errors name the file, key and line."""
+    fast = yamlio.fast_loads(text)
+    if isinstance(fast, dict):
+        try:
+            return DayRecord.model_validate(fast)
+        except ValidationError:
+            pass  # parsed again below with PyYAML: the reference reading and exact messages
     try:
         data = yamlio.loads(text)
     except yaml.YAMLError as exc:

@@ -25,6 +25,15 @@ except ImportError:  # pragma: no cover
     HAVE_LIBYAML = False
 
 
+try:  # pragma: no branch - an optional speed-up, see fast_loads
+    import yaml_rs
+
+    HAVE_YAML_RS = True
+except ImportError:  # pragma: no cover
+    yaml_rs = None  # type: ignore[assignment]
+    HAVE_YAML_RS = False
+
+
 class FlowMap(dict[str, Any]):
     """A mapping written on one line (``{id: '2510.05064', relevance: 8, novelty: 7}``)."""
 
@@ -50,6 +59,24 @@ _Dumper.add_representer(str, _represent_str)  # type: ignore[arg-type]
 
 def loads(text: str) -> Any:
     return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or Python)
+
+
+def fast_loads(text: str) -> Any | None:
+    """Parse with yaml-rs (Rust) when installed, else None: a fast path, never the last word.
+
+    libyaml's parser is C but PyYAML builds the Python objects in Python: ~30 ms for a
+    200 KB day file, ~30 s for 1,000 days; yaml-rs builds them natively, over 10x faster.
+    yaml-rs reads YAML 1.2, PyYAML 1.1: they differ on rare plain scalars (``1e3``, ``010``,
+    ``yes``) and yaml-rs refuses duplicate keys. So callers validate what this returns and,
+    on any failure, parse again with :func:`loads`, whose result and error messages (file,
+    line, column) are the reference. Returns None when yaml-rs is absent or refuses the text.
+    """
+    if yaml_rs is None:
+        return None
+    try:
+        return yaml_rs.loads(text)
+    except Exception:  # noqa: BLE001 - any refusal just means "take the reference path"
+        return None
 
 
 def dumps(data: Any) -> str:

@@ -13,6 +13,7 @@ from fakes_site import make_day, no_announcement
 
 from generator import yamlio
 from generator.errors import DataError
+from generator.schema import DayRecord
 from generator.store import DayStore, parse_record, prompt_hash, record_to_yaml
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "site_basic" / "data"
@@ -180,3 +181,25 @@ def test_unknown_cost_survives_a_round_trip(store: DayStore) -> None:
     assert loaded.scoring is not None and loaded.scoring.usage.total_cost is None
     assert loaded == record
     assert "reason:" not in text and "doi:" not in text  # absent optional keys stay absent
+
+
+def test_fast_parser_agrees_with_pyyaml_on_every_fixture_and_a_full_day() -> None:
+    assert yamlio.HAVE_YAML_RS, "yaml-rs missing: site builds parse ~10x slower"
+    texts = [p.read_text() for p in sorted(FIXTURE_DATA.glob("*/*.yaml"))]
+    texts.append(record_to_yaml(make_day(DATE, papers=70)))
+    for text in texts:
+        fast = DayRecord.model_validate(yamlio.fast_loads(text))
+        assert fast == DayRecord.model_validate(yamlio.loads(text))
+
+
+def test_where_yaml_1_2_reads_differently_the_pyyaml_reading_wins(store: DayStore) -> None:
+    # PyYAML (YAML 1.1) writes the title 1e3 unquoted; yaml-rs (1.2) would read a float,
+    # which fails validation, so the file is read again with PyYAML: the title stays text.
+    record = make_day(DATE, papers=1, scanned=1)
+    paper = record.papers[0].model_copy(update={"title": "1e3", "comment": "2025-10-07"})
+    store.save(record.model_copy(update={"papers": [paper]}))
+    text = store.path_for(DATE).read_text()
+    assert "title: 1e3\n" in text
+    assert isinstance(yamlio.fast_loads(text)["papers"][0]["title"], float)
+    loaded = store.load(DATE)
+    assert (loaded.papers[0].title, loaded.papers[0].comment) == ("1e3", "2025-10-07")
