@@ -92,7 +92,7 @@ def generate(root: Path, days: int, papers: int) -> None:
     ours = root / "ours"
     markdown = root / "markdown"
     store = DayStore(ours / "data")
-    store.prompt_path(PROMPT_HASH).parent.mkdir(parents=True)
+    store.prompt_path(PROMPT_HASH).parent.mkdir(parents=True, exist_ok=True)
     store.prompt_path(PROMPT_HASH).write_text(PROMPT_TEXT, encoding="utf-8")
     (ours / "docs" / "javascripts").mkdir(parents=True)
     shutil.copy(REPO / "docs/javascripts/mathjax.js", ours / "docs/javascripts")
@@ -279,15 +279,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="issue 5 figures: search index cold/daily, tags, feeds, first "
                         "query bytes in Chromium (default: on)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="work in this folder (kept); reuses days generated there before")
     args = parser.parse_args(argv)
     md_runs = args.md_runs if args.md_runs is not None else args.runs
 
-    root = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    root = args.root or Path(tempfile.mkdtemp(prefix="bench-site-"))
+    keep = args.keep or args.root is not None
     try:
-        start = time.perf_counter()
-        generate(root, args.days, args.papers)
-        print(f"generated {args.days} days x {args.papers} papers in "
-              f"{time.perf_counter() - start:.0f} s under {root}", flush=True)
+        existing = len(list((root / "ours" / "data").glob("*/*.yaml")))
+        if existing == args.days:
+            print(f"reusing {existing} days under {root}", flush=True)
+        else:
+            shutil.rmtree(root / "ours", ignore_errors=True)
+            shutil.rmtree(root / "markdown", ignore_errors=True)
+            start = time.perf_counter()
+            generate(root, args.days, args.papers)
+            print(f"generated {args.days} days x {args.papers} papers in "
+                  f"{time.perf_counter() - start:.0f} s under {root}", flush=True)
         phases = breakdown(root / "ours")
         print(f"  ours in-process: load+validate {phases['load_s']:.1f} s "
               f"({phases['data_mb']:.0f} MB of YAML), render day pages {phases['render_s']:.1f} s",
@@ -322,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
 
             site_features(root / "ours", timed_build)
     finally:
-        if args.keep:
+        if keep:
             print(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)

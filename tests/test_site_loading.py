@@ -27,7 +27,8 @@ def test_same_records_with_and_without_cache(store: DayStore, tmp_path: Path) ->
     plain = store.load_all()
     cold = loading.load_days(store, tmp_path / "cache")
     warm = loading.load_days(store, tmp_path / "cache")
-    assert plain == cold == warm
+    assert [loading.site_view(r) for r in plain] == cold == warm
+    assert all(not r.scans for r in cold) and any(r.scans for r in plain)
     assert len(list((tmp_path / "cache").rglob("*.pickle"))) == 4
 
 
@@ -58,7 +59,8 @@ def test_corrupt_cache_entries_are_ignored(store: DayStore, tmp_path: Path) -> N
     loading.load_days(store, tmp_path / "cache")
     for entry in (tmp_path / "cache").rglob("*.pickle"):
         entry.write_bytes(b"not a pickle")
-    assert loading.load_days(store, tmp_path / "cache") == store.load_all()
+    expected = [loading.site_view(r) for r in store.load_all()]
+    assert loading.load_days(store, tmp_path / "cache") == expected
 
 
 def test_parallel_parse_matches_serial_and_reports_bad_files(
@@ -67,7 +69,8 @@ def test_parallel_parse_matches_serial_and_reports_bad_files(
     store = DayStore(tmp_path / "data")
     write_days(store.root, days=6, papers=3, scanned=10, start=dt.date(2025, 1, 6))
     monkeypatch.setattr(loading, "PARALLEL_MIN_FILES", 2)
-    assert loading.load_days(store, None, workers=2) == store.load_all()
+    expected = [loading.site_view(r) for r in store.load_all()]
+    assert loading.load_days(store, None, workers=2) == expected
     bad = store.paths()[3]
     bad.write_text(bad.read_text().replace("novelty_min: 7", "novelty_min: 70"))
     with pytest.raises(DataError) as info:

@@ -7,6 +7,10 @@ a pickle keyed by the file's size and mtime and by a fingerprint of the schema c
 warm build unpickles in ~2 ms per day. Cache misses are parsed in worker processes when
 there are many (a cold build, a fresh clone). Validation is never skipped: a cached record
 was validated when it was stored, and any change to the file or the schema misses the cache.
+
+The records handed to the site drop ``scans`` (the compact score of every scanned paper,
+~860 a day): no page shows them, and at 1,000 days they would hold ~860,000 objects, most of
+the build's memory. ``arxiv-digest validate`` and the pipeline read whole records.
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ def code_fingerprint() -> str:
     """Changes whenever the schema code or pydantic changes (then every entry is stale)."""
     source = Path(schema.__file__).read_bytes()
     return hashlib.sha256(source + pydantic.VERSION.encode()).hexdigest()[:16]
+
+
+def site_view(record: DayRecord) -> DayRecord:
+    """The record as the site uses it: validated in full, then without ``scans``."""
+    return record.model_copy(update={"scans": []}) if record.scans else record
 
 
 def _file_key(path: Path) -> tuple[int, int]:
@@ -86,7 +95,7 @@ def _parse(store_root: str, path: str) -> _Parsed:
     file = Path(path)
     key = _file_key(file)  # before reading: a concurrent rewrite then misses next time
     try:
-        return DayStore(store_root).load_path(file), key
+        return site_view(DayStore(store_root).load_path(file)), key
     except DataError as exc:
         return None, (exc.path, exc.key, exc.problem, str(exc))
 
@@ -94,7 +103,7 @@ def _parse(store_root: str, path: str) -> _Parsed:
 def load_days(
     store: DayStore, cache_dir: Path | None = None, workers: int | None = None
 ) -> list[DayRecord]:
-    """Every day record, oldest first, validated; the first bad file raises its DataError."""
+    """Every day record (site view), oldest first, validated; a bad file raises its DataError."""
     paths = store.paths()
     cache = RecordCache(cache_dir) if cache_dir is not None else None
     records: dict[Path, DayRecord] = {}
@@ -121,7 +130,7 @@ def _parse_all(store: DayStore, paths: Sequence[Path], workers: int | None) -> l
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
         # In process: a bad file raises its own DataError, with every detail.
-        return [(store.load_path(path), _file_key(path)) for path in paths]
+        return [(site_view(store.load_path(path)), _file_key(path)) for path in paths]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         chunk = max(1, len(paths) // (workers * 4))
         return list(
