@@ -104,6 +104,9 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
             self._bodies[page.src_uri] = page.html
         for asset in self.output.assets:
             files.append(File.generated(config, asset.src_uri, content=asset.content))
+        # The bodies now live in self._bodies only, and each leaves it once injected: at
+        # 1,000 days they are ~250 MB that MkDocs copies into every page's content anyway.
+        self.output = SiteOutput()
         return files
 
     def _sections(self) -> tuple[Any, ...]:
@@ -115,7 +118,7 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        body = self._bodies.get(page.file.src_uri)
+        body = self._bodies.pop(page.file.src_uri, None)
         if body is None:
             return html
         return html + body
