@@ -222,8 +222,7 @@ def build_vocabularies(prompt: SelectionPrompt) -> tuple[list[TopicVocabulary], 
         for expansion_key in EXPANSIONS:
             key = phrase(expansion_key)
             if key and f" {' '.join(key)} " in text_phrase:
-                # Found inside a longer item ("graph transformers"): a weaker, broader hint.
-                _expand(vocab, expansion_key, 1.0 if key in vocab.phrases else 0.6)
+                _expand(vocab, expansion_key, 1.0)
         topics.append(vocab)
     for keyword in prompt.keywords.relevant:
         for item in _items(keyword):
