@@ -171,3 +171,27 @@ def test_embedding_hybrid_offline(local_prompt, local_no_network, monkeypatch):
     assert {s.status for s in scores.values()} == {"scored"}
     assert scores[MOE.id].score > scores[DIFFUSION_APP.id].score  # type: ignore[operator]
     assert scores[QUANT.id].score > scores[RL.id].score  # type: ignore[operator]
+
+
+def test_odd_papers_and_bare_prompt_still_scored(local_prompt, local_no_network):
+    odd = [
+        _paper("2510.00006", "", ""),
+        _paper("2510.00007", r"$\mathcal{O}(n)$ \textbf{Sparse} Attention",
+               r"We show $\|W\|_2 \le 1$ for \emph{quantized} weights; see Fig.~\ref{x}."),
+        _paper("2510.00008", "Q" * 5000, "mixture of experts " * 2000),
+    ]
+    bare = local_prompt.model_copy(update={"keywords": Keywords()})
+    for prompt in (local_prompt, bare):
+        outcome = LocalScorer(prompt).score(odd)
+        assert {s.status for s in outcome.scores.values()} == {"scored"}
+        assert set(outcome.scores) == {p.id for p in odd}
+        assert outcome.scores["2510.00006"].comment == "Local scorer: no topic matched"
+        assert outcome.scores["2510.00007"].tags  # LaTeX stripped, words still matched
+        assert all(0.0 <= (s.score or 0.0) <= 1.0 for s in outcome.scores.values())
+
+
+def test_lone_paper_scored_like_in_a_day(local_prompt):
+    """A small batch (the `score` command on one paper) gives comparable verdicts."""
+    alone = LocalScorer(local_prompt).score([MOE]).scores[MOE.id]
+    assert alone.relevance is not None and alone.relevance >= 8
+    assert "Model Architecture" in alone.tags
