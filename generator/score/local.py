@@ -55,6 +55,7 @@ _EMBED_WEIGHT = 10.0
 _EMBED_NEGATIVE_SHARE = 0.5
 _EMBED_OFFSET = 0.18
 _LOW_NOVELTY = ("benchmark", "dataset", "survey", "review", "position paper", "case study")
+_LOW_NOVELTY_PENALTY = 1.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ def _prompt_hash(prompt: SelectionPrompt) -> str:
     except ImportError:  # the LLM engineer's renderer is not there (yet): hash the config
         return prompt_hash(prompt.model_dump_json())
     return prompt_hash(render_prompt_text(prompt))
+
+
+def _low_novelty(paper: Paper) -> bool:
+    title = paper.title.lower()
+    return any(word in title for word in _LOW_NOVELTY)
 
 
 class LexicalRanker:
@@ -129,6 +135,8 @@ class LexicalRanker:
             raw = positive + _FOUNDATIONAL_WEIGHT * bonus - _NEGATIVE_WEIGHT * penalty
             if paper.primary_category not in METHOD_CATEGORIES:
                 raw -= _CATEGORY_PENALTY
+            if _low_novelty(paper):  # the rubric rates new benchmarks/datasets "Tangential"
+                raw -= _LOW_NOVELTY_PENALTY
             named = [(name, terms) for s, name, terms in per_topic
                      if s >= max(_TAG_MIN, 0.5 * best)]
             matches.append(Match(
@@ -157,7 +165,7 @@ def rubric_scores(unit: float, paper: Paper) -> tuple[int, int]:
     """
     relevance = max(1, min(10, 1 + int(unit * 10)))
     novelty = max(1, min(10, relevance - (1 if unit < 0.95 else 0)))
-    if any(word in paper.title.lower() for word in _LOW_NOVELTY):
+    if _low_novelty(paper):
         novelty = max(1, novelty - 2)
     return relevance, novelty
 
