@@ -14,6 +14,8 @@ from generator.config import Keywords, Topic, load_settings
 from generator.errors import ConfigError
 from generator.models import AnnounceType, Paper
 from generator.score.local import LocalScorer
+from generator.score.prompt import render_prompt_text
+from generator.store import prompt_hash
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -73,7 +75,7 @@ def test_contract_every_paper_scored(local_prompt, local_no_network):
     outcome = LocalScorer(local_prompt).score(CRAFTED)
     assert outcome.scorer == "local"
     assert outcome.model == "lexical"
-    assert outcome.prompt_hash
+    assert outcome.prompt_hash == prompt_hash(render_prompt_text(local_prompt))
     assert set(outcome.scores) == {p.id for p in CRAFTED}
     for paper in CRAFTED:
         score = outcome.scores[paper.id]

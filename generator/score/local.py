@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from generator.config import SelectionPrompt
 from generator.models import Paper, Score, ScoringOutcome
 from generator.score.lexical import ngram_counts, tokens
+from generator.score.prompt import render_prompt_text
 from generator.score.topics import (
     Phrase,
     TopicVocabulary,
@@ -68,11 +69,7 @@ class Match:
 
 
 def _prompt_hash(prompt: SelectionPrompt) -> str:
-    """The same hash the pipeline records for the prompt, when the renderer is available."""
-    try:
-        from generator.score.prompt import render_prompt_text
-    except ImportError:  # the LLM engineer's renderer is not there (yet): hash the config
-        return prompt_hash(prompt.model_dump_json())
+    """The same hash the pipeline records for the day (of the rendered prompt text)."""
     return prompt_hash(render_prompt_text(prompt))
 
 
