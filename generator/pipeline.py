@@ -11,7 +11,8 @@ The only module that wires the stages together. Decisions kept here:
   ranking to the LLM; the others are *scanned but cut*: their scan record carries the local
   ``score`` and ``unscored: prefilter`` and they are not listed among the day's unscored
   papers (that list is for papers scoring failed on). The title prefilter is recorded the
-  same way (``unscored: title prefilter``).
+  same way (``unscored: title prefilter``), and so are papers the Semantic Scholar h-index
+  gate keeps from scoring (``unscored: h-index gate``; not counted as scanned).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import Settings
 from generator.errors import ConfigError, ScoreError
+from generator.fetch.authors import build_gate
 from generator.filter import Selection, count_types, keep, select
 from generator.models import Announcement, Paper, Score, ScoringOutcome
 from generator.schema import (
@@ -44,6 +47,7 @@ from generator.store import DayStore
 log = logging.getLogger(__name__)
 
 PREFILTER_REASON = "prefilter"
+GATE_REASON = "h-index gate"
 CUT_REASONS = frozenset({PREFILTER_REASON, TITLE_PREFILTER_REASON})
 
 
@@ -114,6 +118,8 @@ def build_record(settings: Settings, announcement: Announcement, selection: Sele
         scores[paper_id] = Score.unscored(paper, PREFILTER_REASON)
     papers = keep(selection, scores, config)
     scans = [_scan(p, outcome.scores.get(p.id), cut.get(p.id)) for p in selection.to_score]
+    # Papers the h-index gate kept from scoring stay visible in the compact record.
+    scans += [ScanRecord(id=paper_id, unscored=GATE_REASON) for paper_id in sorted(selection.gated)]
     unscored = [
         UnscoredPaper(id=p.id, version=p.version, title=p.title, reason=s.reason or "unscored")
         for p in selection.to_score
@@ -182,7 +188,12 @@ def process_announcement(
         record = _empty_record(settings, announcement, DayStatus.NO_ANNOUNCEMENT, source)
         store.save(record)
         return record
-    selection = select(announcement, settings.config, store.kept_ids(before=date))
+    gate = build_gate(
+        settings.config.semantic_scholar,
+        settings.path(settings.config.semantic_scholar.cache_file),
+        os.environ if env is None else env,
+    )
+    selection = select(announcement, settings.config, store.kept_ids(before=date), gate=gate)
     prompt_digest = store.save_prompt(render_prompt_text(settings.prompt))
     scorer = scorer or make_scorer(settings, env)
     try:

@@ -218,3 +218,33 @@ def test_title_prefilter_cuts_are_scans_not_failures(tmp_path: Path) -> None:
     scan = next(s for s in record.scans if s.id == diffusion.id)
     assert scan.unscored == "title prefilter"
     assert record.unscored == [] and record.counts.scanned == 27
+
+
+def test_h_index_gate_skips_scoring_but_keeps_papers_visible(tmp_path: Path) -> None:
+    import json
+
+    from fakes_arxiv import FakeArxiv, Reply
+
+    from generator.pipeline import GATE_REASON
+
+    papers = [paper(1), paper(2), paper(33, authors=("Anshumali Shrivastava", "X"))]
+    with FakeArxiv() as s2:
+        # Paper 1 has an author at h-index 60, paper 2 only one at 3; the followed author's
+        # paper bypasses the gate, so Semantic Scholar is asked about the first two only.
+        s2.script("/graph/v1/paper/batch", Reply(200, json.dumps([
+            {"paperId": "a", "authors": [{"authorId": "1", "hIndex": 60}]},
+            {"paperId": "b", "authors": [{"authorId": "2", "hIndex": 3}]},
+        ]), content_type="application/json"))
+        settings = write_settings(tmp_path)
+        settings.config.semantic_scholar.h_index_gate = True
+        settings.config.semantic_scholar.h_index_min = 10
+        settings.config.semantic_scholar.base_url = s2.url
+        store = DayStore(settings.data_dir)
+        record = process_announcement(settings, announcement(papers), store, env={})
+    asked = json.loads(s2.requests_to("/graph/v1/paper/batch")[0].body)["ids"]
+    assert asked == ["ARXIV:2510.00001", "ARXIV:2510.00002"]
+    by_id = {scan.id: scan for scan in record.scans}
+    assert by_id["2510.00002"].unscored == GATE_REASON
+    assert by_id["2510.00001"].unscored is None and by_id["2510.00033"].unscored is None
+    assert record.counts.scanned == 2
+    assert "2510.00033" in {p.id for p in record.papers}  # the followed author is kept
