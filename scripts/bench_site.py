@@ -202,22 +202,41 @@ def day_markdown(
     return "\n".join(lines)
 
 
+# Peak RSS through a small launcher: Linux carries a process's RSS high-water mark across
+# fork and exec, so a child forked from this (large, after breakdown()) process would report
+# at least our own peak. The launcher's children start small; it reports their peak
+# (RUSAGE_CHILDREN covers the build and the Pagefind runs it waits for).
+PEAK_LAUNCHER = (
+    "import resource, subprocess, sys; rc = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(rc)"
+)
+
+
+def peak_run(args: list[str], **popen: object) -> tuple[float, float, int]:
+    """Run ``args`` via the launcher: (seconds, peak RSS in MB, exit code)."""
+    with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", PEAK_LAUNCHER, peak.name, *args],
+                                **popen)  # type: ignore[call-overload]
+        proc.wait()
+        elapsed = time.perf_counter() - start
+        kilobytes = int(Path(peak.name).read_text() or 0)
+    return elapsed, kilobytes / 1024, proc.returncode  # ru_maxrss is in KB on Linux
+
+
 def timed_build(site: Path, config: str) -> tuple[float, float]:
     """One `mkdocs build` in a child process: (seconds, peak RSS in MB)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop("DIGEST_CONFIG", None)
     with open(site / "build.log", "w") as log:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
+        elapsed, peak_mb, returncode = peak_run(
             [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / config)],
             cwd=site, stdout=log, stderr=subprocess.STDOUT, env=env,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if returncode != 0:
         raise SystemExit(f"build of {site} failed:\n{(site / 'build.log').read_text()[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    return elapsed, peak_mb
 
 
 def measure(route: str, site: Path, runs: int, config: str = "mkdocs.yml",

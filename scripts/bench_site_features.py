@@ -9,21 +9,23 @@ build. Measures, on the same synthetic days:
 * tag pages (count, largest), ``feed.xml`` and the largest tag feed, the search bundle size;
 * the bytes a first query loads, measured in headless Chromium (Debian's, driven by
   Playwright) against the built site on loopback: every response of the search page's
-  requests under ``search/pagefind/`` plus search.js. Served uncompressed (Python's
-  http.server), so this is an upper bound: Pagefind's chunks are gzipped already, but a real
-  host would also gzip pagefind.js.
+  requests under ``search/pagefind/`` plus search.js, served like GitHub Pages (text types
+  gzipped; Pagefind's chunks are gzipped files already): bytes transferred, and decoded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gzip
+import io
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+import threading
 from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -38,9 +40,12 @@ from generator.store import DayStore  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 QUERIES = ("quantization", "mixture experts routing")  # synthetic text: every day matches
+REAL_QUERIES = ("diffusion", "mixture of experts", "ground station selection", "transformer")
 
 
 def index_years_cold(site: Path) -> list[tuple[int, int, float, float]]:
+    from bench_site import peak_run
+
     """(year, papers, seconds, peak RSS MB) of one Pagefind run per year, nothing cached."""
     store = DayStore(site / "data")
     days = store.load_all()
@@ -53,16 +58,13 @@ def index_years_cold(site: Path) -> list[tuple[int, int, float, float]]:
             folder.mkdir()
             for record in records:
                 (folder / record.name).write_text(record.html, encoding="utf-8")
-            start = time.perf_counter()
-            proc = subprocess.Popen(
+            seconds, peak_mb, returncode = peak_run(
                 [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
                  str(Path(tmp) / "bundle"), "--force-language", "en", "--silent"]
             )
-            _, status, usage = os.wait4(proc.pid, 0)
-            seconds = time.perf_counter() - start
-            if os.waitstatus_to_exitcode(status) != 0:
+            if returncode != 0:
                 raise SystemExit(f"pagefind failed on {year}")
-        out.append((year, papers, seconds, usage.ru_maxrss / 1024))
+        out.append((year, papers, seconds, peak_mb))
     return out
 
 
@@ -75,42 +77,159 @@ def add_next_day(site: Path) -> dt.date:
     return date
 
 
-def first_query_bytes(site_dir: Path, query: str) -> tuple[int, int, int] | None:
-    """(bytes, requests, papers shown) of a first search in Chromium; None when unavailable."""
+class _GzipHandler(SimpleHTTPRequestHandler):
+    """Static files, text types gzipped on request, as GitHub Pages and most hosts serve them
+    (Pagefind's own .pf_* and wasm files are gzip-compressed already)."""
+
+    TEXT = (".html", ".js", ".json", ".css", ".xml")
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        gzip_ok = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (gzip_ok and path.suffix in self.TEXT and path.is_file()):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def first_query_bytes(site_dir: Path, query: str) -> tuple[int, int, int, int] | None:
+    """(bytes decoded, bytes transferred, requests, papers shown) of a first search in
+    Chromium; None when Chromium or Playwright is unavailable."""
     if not CHROMIUM.is_file():
         print(f"  (no {CHROMIUM}: first-query bytes not measured)")
         return None
     try:
-        from fakes_browser import StaticServer
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         print(f"  (playwright unavailable: {exc})")
         return None
-    sizes: list[int] = []
-    with StaticServer(site_dir) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update"],
-        )
-        page = browser.new_page()
-        page.route("**/*", lambda r, req: r.continue_() if req.url.startswith(server.url)
-                   else r.abort())
+    handler = functools.partial(_GzipHandler, directory=str(site_dir))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    decoded: list[int] = []
+    transferred: list[int] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                      "--disable-background-networking", "--disable-component-update"],
+            )
+            page = browser.new_page()
+            page.route("**/*", lambda r, req: r.continue_() if req.url.startswith(base)
+                       else r.abort())
 
-        def on_response(response):  # type: ignore[no-untyped-def]
-            if "/search/pagefind/" in response.url or response.url.endswith("search.js"):
-                sizes.append(len(response.body()))
+            def on_response(response):  # type: ignore[no-untyped-def]
+                if "/search/pagefind/" in response.url or response.url.endswith("search.js"):
+                    decoded.append(len(response.body()))
+                    transferred.append(response.request.sizes()["responseBodySize"])
 
-        page.on("response", on_response)
-        page.goto(urljoin(server.url, "search/?q=" + query.replace(" ", "+")))
-        page.wait_for_function(
-            "() => /paper/.test(document.querySelector('.digest-search__status').textContent)",
-            timeout=60_000,
+            page.on("response", on_response)
+            page.goto(urljoin(base, "search/?q=" + query.replace(" ", "+")))
+            page.wait_for_function(
+                "() => /paper/.test(document.querySelector('.digest-search__status')"
+                ".textContent)",
+                timeout=60_000,
+            )
+            page.wait_for_load_state("networkidle")
+            shown = page.locator(".digest-search__result").count()
+            browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    return sum(decoded), sum(transferred), len(decoded), shown
+
+
+def _report_query(label: str, query: str, measured: tuple[int, int, int, int] | None) -> None:
+    if measured:
+        raw, sent, requests, shown = measured
+        print(f"  {label}first query {query!r}: {sent / 1e3:.0f} KB transferred (gzip host; "
+              f"{raw / 1e3:.0f} KB uncompressed) in {requests} requests, {shown} papers shown "
+              "(goal <= 500 KB)")
+
+
+def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
+    """The search figures again with real arXiv text (the synthetic text has an 80-word
+    vocabulary, so every word is in every day: a worst case for an inverted index).
+
+    Real titles/authors/abstracts/comments from ../shared/arxiv/listings (1,643 distinct
+    papers, cycled under new ids) fill the same dates; only the search part is built: the
+    per-year bundles, the search page and search.js, served as the site would serve them.
+    """
+    import json
+    from types import SimpleNamespace
+
+    from bench_site import peak_run
+    from fakes_browser import make_day as fixture_day
+    from fakes_browser import make_paper
+
+    listings = REPO.parent / "shared" / "arxiv" / "listings"
+    if not listings.is_dir():
+        print(f"  (../shared not found: {listings.name}; real-text search not measured)")
+        return
+    rows: dict[str, dict[str, object]] = {}
+    for path in sorted(listings.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            rows.setdefault(row["id"], row)
+    real = list(rows.values())
+    topics = ("Model Compression and Efficiency", "Mixture of Experts", "Large Language Models",
+              "Representation Learning", "Training Dynamics", "High Performance Computing")
+    days = []
+    counter = 0
+    for date in dates:
+        papers = []
+        for _ in range(papers_per_day):
+            row = real[counter % len(real)]
+            papers.append(make_paper(
+                f"{date:%y%m}.{counter % 100000:05d}", str(row["title"]),
+                authors=list(row["authors"]),  # type: ignore[call-overload]
+                abstract=str(row["summary"]), comment=str(row.get("comment") or ""),
+                categories=list(row["categories"]),  # type: ignore[call-overload]
+                tags=[topics[counter % len(topics)]],
+            ))
+            counter += 1
+        days.append(fixture_day(date, papers))
+    with tempfile.TemporaryDirectory(prefix="bench-real-search-") as tmp:
+        out = Path(tmp) / "site"
+        years = search.years_of(days)
+        for year in years:
+            records = search.records_for_year(days, year)
+            folder = Path(tmp) / f"records-{year}"
+            folder.mkdir()
+            for record in records:
+                (folder / record.name).write_text(record.html, encoding="utf-8")
+            seconds, peak_mb, code = peak_run(
+                [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
+                 str(out / search.INDEX_DIR / str(year)), "--force-language", "en", "--silent"]
+            )
+            if code:
+                raise SystemExit(f"pagefind failed on {year} (real text)")
+            count = sum(len(d.papers) for d in days if d.date.year == year)
+            print(f"  real text: index {year}: {count} papers, {seconds:.1f} s, "
+                  f"peak RSS {peak_mb:.0f} MB")
+        ctx = SimpleNamespace(days=days, use_directory_urls=True)
+        body = search.render_search_page(ctx)  # type: ignore[arg-type]
+        (out / "search" / "index.html").write_text(
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Search</title>'
+            f'</head><body>{body}<script src="../javascripts/search.js"></script></body></html>',
+            encoding="utf-8",
         )
-        page.wait_for_load_state("networkidle")
-        shown = page.locator(".digest-search__result").count()
-        browser.close()
-    return sum(sizes), len(sizes), shown
+        (out / "javascripts").mkdir()
+        shutil.copy(REPO / "docs/javascripts/search.js", out / "javascripts")
+        for query in REAL_QUERIES:
+            _report_query("real text: ", query, first_query_bytes(out, query))
 
 
 def _kb(path: Path) -> float:
@@ -134,11 +253,7 @@ def site_features(site: Path, timed_build: Callable[[Path, str], tuple[float, fl
     print(f"  search bundle: {len(years)} year(s) {', '.join(years)}, {bundle_mb:.0f} MB")
 
     for query in QUERIES:
-        measured = first_query_bytes(out, query)
-        if measured:
-            size, requests, shown = measured
-            print(f"  first query {query!r}: {size / 1e3:.0f} KB in {requests} requests, "
-                  f"{shown} papers shown (goal <= 500 KB)")
+        _report_query("", query, first_query_bytes(out, query))
 
     per_year = index_years_cold(site)
     for year, papers, seconds, peak in per_year:
@@ -152,6 +267,7 @@ def site_features(site: Path, timed_build: Callable[[Path, str], tuple[float, fl
     seconds, peak = timed_build(site, "mkdocs.yml")
     print(f"  full build, every cache removed (all years indexed): {seconds:.1f} s, "
           f"peak RSS {peak:.0f} MB")
+    real_text_search(sorted(DayStore(site / "data").dates()))
     date = add_next_day(site)
     seconds, peak = timed_build(site, "mkdocs.yml")
     print(f"  full build after a new day ({date}; only {date.year} re-indexed): {seconds:.1f} s,"

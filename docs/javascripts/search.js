@@ -5,7 +5,8 @@
 // textContent, and excerpts are rebuilt from parsed text with only <mark> kept.
 (function () {
   "use strict";
-  var PAGE = 3; // days per batch: a day's fragment holds all its papers' text (~40 KB)
+  var PAGE = 3; // at most this many days per batch: a day's fragment holds all its text
+  var PAPERS = 10; // ...and no more days once this many more papers are shown
   var instances = {};
 
   function bundleUrl(config, year) {
@@ -108,13 +109,20 @@
       more.className = "md-button digest-search__more";
       more.type = "button";
       more.textContent = "More results";
+      // Load matching days one at a time (best first) until a screenful of papers is shown:
+      // each day's fragment carries all its papers' text, so this keeps a first query light.
       async function showMore() {
-        var batch = results.slice(shown, shown + PAGE);
-        shown += batch.length;
-        var datas = await Promise.all(batch.map(function (r) { return r.data(); }));
-        datas.forEach(function (d) {
-          paperResults(config, d, tag).forEach(function (li) { list.appendChild(li); papers++; });
-        });
+        var target = papers + PAPERS;
+        var loaded = 0;
+        while (shown < results.length && papers < target && loaded < PAGE) {
+          var data = await results[shown].data();
+          shown++;
+          loaded++;
+          paperResults(config, data, tag).forEach(function (li) {
+            list.appendChild(li);
+            papers++;
+          });
+        }
         status.textContent = papers + " paper" + (papers === 1 ? "" : "s") + " from " +
           shown + " of " + results.length + " matching day" + (results.length === 1 ? "" : "s");
         if (shown >= results.length) more.remove();
