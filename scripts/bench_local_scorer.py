@@ -155,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             hits = sum(s.id in picks for s in kept)
             rows.append((f"local:{model}", [outcome.scores[p.id].score or 0.0 for p in pool],
                          f"{len(kept)} = {len(kept) / len(pool):.1%} ({hits})"))
+        if LEXICAL in scorers:
+            # One paper per call (the `score` command on tiny inputs): no day statistics.
+            alone = [scorers[LEXICAL].score([p]).scores[p.id] for p in pool]
+            kept_alone = sum((s.relevance or 0) >= 8 and (s.novelty or 0) >= 7 for s in alone)
+            rows.append((f"local:{LEXICAL} one paper per call",
+                         [s.score or 0.0 for s in alone], f"{kept_alone}"))
         for name, scores, kept_text in rows:
             print(f"{day:<11} {name:<34} {len(pool):>5} {sum(labels):>5} "
                   f"{auc(scores, labels):>6.3f} {recall_at(scores, labels, 0.2):>6.3f} "

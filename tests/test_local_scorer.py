@@ -131,7 +131,7 @@ def test_auc_floor_on_labelled_days(local_prompt, day):
     labels = [p.id in picks for p in pool]
     outcome = LocalScorer(local_prompt).score(pool)
     scores = [outcome.scores[p.id].score for p in pool]
-    assert bench.auc(scores, labels) >= 0.78
+    assert bench.auc(scores, labels) >= 0.88  # measured 0.922 and 0.904 (BENCHMARKS.md)
     kept = [s for s in outcome.scores.values() if s.relevance >= 8 and s.novelty >= 7]
     assert 0.02 * len(pool) <= len(kept) <= 0.2 * len(pool)
 
