@@ -46,6 +46,8 @@ SEARCH_SRC = "search.md"  # URL search/; a top-level nav entry
 INDEX_DIR = "search/pagefind"  # site-relative; one sub-folder per year
 RECORD_FORMAT = "2"  # bump when paper_record() changes: invalidates every cached year
 PAGEFIND_TIMEOUT = 600.0
+UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*",
+          "pagefind-highlight.js")
 
 
 class SearchIndexError(DigestError):
@@ -219,7 +221,8 @@ def index(ctx: SiteContext, site_dir: Path) -> dict[int, bool]:
             for stale in cache.glob(f"{year}-*"):
                 if stale != cached and stale.is_dir():
                     shutil.rmtree(stale, ignore_errors=True)
-        shutil.copytree(cached, out_root / str(year))
+        # Pagefind's own UI bundles are not used (search.js drives pagefind.js): not copied.
+        shutil.copytree(cached, out_root / str(year), ignore=shutil.ignore_patterns(*UNUSED))
     return rebuilt
 
 
