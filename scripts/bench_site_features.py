@@ -272,3 +272,20 @@ def site_features(site: Path, timed_build: Callable[[Path, str], tuple[float, fl
     seconds, peak = timed_build(site, "mkdocs.yml")
     print(f"  full build after a new day ({date}; only {date.year} re-indexed): {seconds:.1f} s,"
           f" peak RSS {peak:.0f} MB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Only the real-text search figures (no full site build): ``--days`` weekdays from 2022."""
+    import argparse
+
+    from fakes_site import weekdays
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--days", type=int, default=1000)
+    args = parser.parse_args(argv)
+    real_text_search(list(weekdays(dt.date(2022, 1, 3), args.days)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
