@@ -4,12 +4,21 @@ Rendering is pure: a :class:`~generator.schema.DayRecord` (plus its neighbours a
 prompt text) -> an HTML string, straight from Jinja templates. The plugin injects that HTML
 as the page body, so 70 papers a day never go through Markdown (at 1,000 days that route
 costs ~54 s against ~4 s, see BENCHMARKS.md) and paper text can never turn into markup.
+
+Rendering 70 papers is still ~7-10 ms a day, most of a warm build at 1,000 days, and a
+day's page almost never changes once written. So :func:`build` takes an optional
+:class:`PageCache`: each page's HTML is stored under a key made of everything it is
+rendered from (the day file's digest, the neighbours' dates for prev/next, the prompt text,
+the site title, the URL style, the template and code fingerprint), and rendered again only
+when that key changes. The cache is storage only; the rendering stays these functions.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from generator.schema import DayRecord, DayStatus, KeptBecause, PaperEntry
 from generator.site import render
@@ -35,27 +44,52 @@ class DayLink:
     href: str
 
 
-def build(ctx: SiteContext) -> SiteOutput:
-    """Day pages, the home page and one page per stored selection prompt."""
+class PageCache(Protocol):
+    """Where rendered day pages are kept between builds (see generator/site/loading.py)."""
+
+    def record_key(self, day: DayRecord) -> str | None:
+        """What identifies the day's record (its file's digest), None when unknown."""
+
+    def get(self, src_uri: str, key: str) -> str | None:
+        """The HTML stored for ``src_uri`` under ``key``, else None."""
+
+    def put(self, src_uri: str, key: str, html: str) -> None:
+        """Store the HTML of ``src_uri`` under ``key`` (best effort)."""
+
+
+def page_key(record_key: str, *, page_src: str, site_title: str, prev_day: DayRecord | None,
+             next_day: DayRecord | None, prompt_text: str | None, use_directory_urls: bool,
+             home: bool) -> str:
+    """Cache key of a rendered day page: everything :func:`render_day` reads, hashed."""
+    parts = [
+        render.code_fingerprint(), record_key, page_src, site_title,
+        prev_day.date.isoformat() if prev_day else "-",
+        next_day.date.isoformat() if next_day else "-",
+        "-" if prompt_text is None else hashlib.sha256(prompt_text.encode()).hexdigest(),
+        str(use_directory_urls), str(home),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def build(ctx: SiteContext, pages: PageCache | None = None) -> SiteOutput:
+    """Day pages, the home page and one page per stored selection prompt.
+
+    With ``pages``, an unchanged day's page comes from that cache instead of Jinja.
+    """
     output = SiteOutput()
     days = ctx.days
     for index, day in enumerate(days):
         src = render.day_src(day.date.isoformat())
-        html = render_day(
-            day,
-            page_src=src,
-            site_title=ctx.title,
-            prev_day=days[index - 1] if index > 0 else None,
-            next_day=days[index + 1] if index + 1 < len(days) else None,
-            prompt_text=_prompt_for(ctx, day),
-            use_directory_urls=ctx.use_directory_urls,
+        html = _render_cached(
+            ctx, pages, index, page_src=src, home=False
         )
         output.pages.append(
             GeneratedPage(src_uri=src, title=day.date.isoformat(), html=html, meta=DAY_META)
         )
     output.pages.append(
         GeneratedPage(
-            src_uri=HOME_SRC, title="Home", html=render_home(ctx), meta=DAY_META, in_nav=True
+            src_uri=HOME_SRC, title="Home", html=render_home(ctx, pages), meta=DAY_META,
+            in_nav=True,
         )
     )
     for digest, text in sorted(ctx.prompts.items()):
@@ -64,6 +98,32 @@ def build(ctx: SiteContext) -> SiteOutput:
         title = f"Selection prompt {digest}"
         output.pages.append(GeneratedPage(src_uri=src, title=title, html=html))
     return output
+
+
+def _render_cached(
+    ctx: SiteContext, pages: PageCache | None, index: int, *, page_src: str, home: bool
+) -> str:
+    """The page of ``ctx.days[index]`` (on ``page_src``), from ``pages`` when unchanged."""
+    days = ctx.days
+    day = days[index]
+    arguments = {
+        "page_src": page_src,
+        "site_title": ctx.title,
+        "prev_day": days[index - 1] if index > 0 else None,
+        "next_day": days[index + 1] if index + 1 < len(days) else None,
+        "prompt_text": _prompt_for(ctx, day),
+        "use_directory_urls": ctx.use_directory_urls,
+        "home": home,
+    }
+    record_key = pages.record_key(day) if pages is not None else None
+    if pages is None or record_key is None:
+        return render_day(day, **arguments)  # type: ignore[arg-type]
+    key = page_key(record_key, **arguments)  # type: ignore[arg-type]
+    html = pages.get(page_src, key)
+    if html is None:
+        html = render_day(day, **arguments)  # type: ignore[arg-type]
+        pages.put(page_src, key, html)
+    return html
 
 
 def _prompt_for(ctx: SiteContext, day: DayRecord) -> str | None:
@@ -140,7 +200,7 @@ def home_day(days: Sequence[DayRecord]) -> DayRecord | None:
     return days[-1] if days else None
 
 
-def render_home(ctx: SiteContext) -> str:
+def render_home(ctx: SiteContext, pages: PageCache | None = None) -> str:
     """The home page: the latest day's full page, or how to get the first day."""
     day = home_day(ctx.days)
     if day is None:
@@ -149,17 +209,7 @@ def render_home(ctx: SiteContext) -> str:
             site_title=ctx.title,
             guide_href=render.relative_url(HOME_SRC, GUIDE_SRC, ctx.use_directory_urls),
         )
-    index = ctx.days.index(day)
-    return render_day(
-        day,
-        page_src=HOME_SRC,
-        site_title=ctx.title,
-        prev_day=ctx.days[index - 1] if index > 0 else None,
-        next_day=ctx.days[index + 1] if index + 1 < len(ctx.days) else None,
-        prompt_text=_prompt_for(ctx, day),
-        use_directory_urls=ctx.use_directory_urls,
-        home=True,
-    )
+    return _render_cached(ctx, pages, ctx.days.index(day), page_src=HOME_SRC, home=True)
 
 
 def render_prompt_page(ctx: SiteContext, digest: str, text: str, *, page_src: str) -> str:

@@ -25,7 +25,7 @@ from generator.config import load_settings
 from generator.errors import DigestError
 from generator.site import archive, dayfile_reference, days, feeds, reference, search, tags
 from generator.site.context import GeneratedPage, SiteContext, SiteOutput
-from generator.site.loading import load_days
+from generator.site.loading import RenderedPages, load_days_digests
 from generator.store import DayStore
 
 log = get_plugin_logger(__name__)
@@ -37,7 +37,8 @@ SECTION_NAMES = tuple(module.__name__.rsplit(".", 1)[-1] for module in SECTIONS)
 class DigestPluginConfig(base.Config):
     config_file = c.Type(str, default="digest.yaml")
     data_dir = c.Optional(c.Type(str))  # overrides digest.yaml's data_dir
-    # Validated day records are cached here (see generator/site/loading.py); false: no cache.
+    # Validated day records and rendered day pages are cached here (see
+    # generator/site/loading.py and days.py); false: no cache.
     cache = c.Type(bool, default=True)
     cache_dir = c.Type(str, default=".cache/site")
     # Which sections to build (default: all). Mostly for benchmarks and debugging.
@@ -49,6 +50,7 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         self.context: SiteContext | None = None
         self.output = SiteOutput()
         self._bodies: dict[str, str] = {}
+        self._pages: RenderedPages | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         # Load and validate everything before MkDocs touches the output folder, so a bad
@@ -66,7 +68,8 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
                 data_dir = base_dir / data_dir
             store = DayStore(data_dir)
             cache_dir = base_dir / self.config.cache_dir if self.config.cache else None
-            records = load_days(store, cache_dir)
+            records, digests = load_days_digests(store, cache_dir)
+            self._pages = RenderedPages(cache_dir, digests) if cache_dir is not None else None
             prompts = {h: store.load_prompt(h) or "" for h in store.prompt_hashes()}
         except DigestError as exc:
             raise PluginError(f"arxiv-digest: {exc}") from exc
@@ -86,9 +89,15 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         self.output = SiteOutput()
         try:
             for section in self._sections():
-                self.output.extend(section.build(self.context))
+                if section is days:  # the one section with a rendered-page cache
+                    self.output.extend(days.build(self.context, self._pages))
+                else:
+                    self.output.extend(section.build(self.context))
         except DigestError as exc:
             raise PluginError(f"arxiv-digest: {exc}") from exc
+        if self._pages is not None:
+            log.info("day pages: %d from the page cache, %d rendered",
+                     self._pages.hits, self._pages.misses)
         self._bodies = {}
         generated = [p.src_uri for p in self.output.pages] + [a.src_uri for a in self.output.assets]
         clashes = sorted(uri for uri in generated if files.get_file_from_path(uri) is not None)

@@ -7,10 +7,13 @@ ever emit from it is the arithmatex span around LaTeX math (itself escaped insid
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
@@ -142,6 +145,28 @@ def format_dollars(value: float | None) -> str:
     if 0 < value < 0.01:
         return f"${value:.4f}"
     return f"${value:,.2f}"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Changes whenever the code that shapes a rendered page could (the rendered-page cache).
+
+    Covers our templates, the rendering modules and the versions of Jinja, MarkupSafe and
+    this package: an upgrade or an edited template re-renders every cached page.
+    """
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    sources = sorted((here / "templates").glob("*.html"))
+    sources += [here / name for name in ("render.py", "days.py", "archive.py")]
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    for package in ("jinja2", "markupsafe", "arxiv-digest"):
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{package}={version}\0".encode())
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
