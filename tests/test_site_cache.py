@@ -162,3 +162,22 @@ def test_mkdocs_warm_build_is_identical_and_a_broken_file_still_fails(tmp_path: 
     assert "2025-10-06.yaml" in broken.stderr and "papers[0].novelty" in broken.stderr
     with pytest.raises(DataError, match="papers\\[0\\].novelty"):
         loading.load_days(DayStore(root / "data"), root / ".cache/site")
+
+
+@pytest.mark.parametrize("name", ["daily.yml", "backfill.yml"])
+def test_workflows_restore_the_site_cache_before_the_build_and_save_it_after(name: str) -> None:
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github/workflows" / name).read_text())
+    steps = workflow["jobs"]["update"]["steps"]
+    names = [s.get("name", "") for s in steps]
+    build = next(i for i, s in enumerate(steps) if "mkdocs build" in s.get("run", ""))
+    restore, save = names.index("Restore site cache"), names.index("Save site cache")
+    assert restore < build < save
+    for index in (restore, save):
+        assert steps[index]["with"]["path"].split() == [".cache/site", ".cache/search"]
+        assert "run_id" in steps[index]["with"]["key"]
+    # The score cache, saved before the build, must not carry the site's (large) caches.
+    for step in ("Restore score cache", "Save score cache"):
+        paths = steps[names.index(step)]["with"]["path"].split()
+        assert {".cache", "!.cache/site", "!.cache/search"} <= set(paths)
