@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 MATHJAX_DIR = REPO / ".cache" / "mathjax" / "package"
 ARTIFACTS = REPO / "test-artifacts"
+BENCHMARK_PAPERS = 12  # papers titled "Benchmark Study n" in 2025 (search.js's ENOUGH is 10)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     root = tmp_path_factory.mktemp("browser-site")
     days = [
-        make_day(dt.date(2024, 12, 30), [make_paper("2412.00001", "Last Paper of 2024",
-                                                    tags=["Security"])]),
+        make_day(dt.date(2024, 12, 30), [
+            make_paper("2412.00001", "Last Paper of 2024", tags=["Security"]),
+            make_paper("2412.00002", "Benchmark Study from 2024"),
+        ]),
+        # BENCHMARK_PAPERS papers on "benchmark" in 2025: enough that a search for it stays
+        # in 2025 until the reader asks for older years.
+        make_day(dt.date(2025, 3, 3), [
+            make_paper(f"2503.{n:05d}", f"Benchmark Study {n}") for n in range(1, 13)
+        ]),
         *sample_days(),
     ]
     config = write_project(root, days, site_url="https://digest.example.org/")
@@ -141,7 +149,8 @@ def test_search_finds_a_title_and_opens_its_entry(page, served):
     result = page.locator(".digest-search__result a", has_text="Sparse Mixtures of Experts")
     result.first.wait_for(timeout=15_000)
     shot(page, "search")
-    # Both years' bundles were loaded (merged), and the first query stayed small.
+    # Only one paper matches in 2025 (fewer than 10), so 2024 was searched too; the first
+    # query stayed small.
     assert any("/pagefind/2024/" in url for url, _ in fetched)
     assert any("/pagefind/2025/" in url for url, _ in fetched)
     assert sum(size for _, size in fetched) < 500_000
@@ -164,6 +173,65 @@ def test_search_filters_by_tag_and_year(page, served):
     assert any("<script>" in t for t in page.locator(".digest-search__result a").all_inner_texts())
 
 
+def test_search_stays_in_the_newest_year_until_asked_for_older_years(page, served):
+    fetched: list[str] = []
+    page.on("response", lambda response: fetched.append(response.url))
+    page.goto(urljoin(served, "search/?q=benchmark"))
+    status = page.locator(".digest-search__status")
+    page.wait_for_function(
+        "() => /paper/.test(document.querySelector('.digest-search__status').textContent)"
+    )
+    page.wait_for_load_state("networkidle")
+    titles = page.locator(".digest-search__result a").all_inner_texts()
+    assert len(titles) == BENCHMARK_PAPERS and "Benchmark Study from 2024" not in titles
+    assert "in 2025; older years (2024) not searched yet" in status.inner_text()
+    assert any("/pagefind/2025/" in url for url in fetched)
+    assert not any("/pagefind/2024/" in url for url in fetched)
+    older = page.locator(".digest-search__more")
+    assert older.inner_text() == "Search older years (2024)"
+    shot(page, "search-newest-year")
+    older.click()
+    page.locator(".digest-search__result a", has_text="Benchmark Study from 2024").wait_for(
+        timeout=15_000
+    )
+    assert any("/pagefind/2024/" in url for url in fetched)
+    assert page.locator(".digest-search__result").count() == BENCHMARK_PAPERS + 1
+    assert "in 2025–2024" in status.inner_text() and "not searched" not in status.inner_text()
+    assert page.locator(".digest-search__more").count() == 0  # nothing older left
+    # A year filter searches that year alone.
+    fetched.clear()
+    page.goto(urljoin(served, "search/?q=benchmark&year=2024"))
+    page.locator(".digest-search__result").first.wait_for(timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".digest-search__result a").all_inner_texts() == [
+        "Benchmark Study from 2024"
+    ]
+    assert not any("/pagefind/2025/" in url for url in fetched)
+
+
+def test_paper_permalink_copies_its_address(browser, served):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
+    tab = context.new_page()
+    tab.route("**/*", lambda r, req: r.continue_() if urlparse(req.url).netloc
+              == urlparse(served).netloc else r.abort())
+    try:
+        day_url = urljoin(served, "days/2025/2025-10-06/")
+        tab.goto(day_url)
+        entry = tab.locator('article.digest-paper[id="2510.00001"]')
+        entry.hover()
+        entry.locator("a.digest-paper__permalink").click()
+        assert tab.url == day_url + "#2510.00001"  # still navigates
+        note = entry.locator(".digest-copied")
+        note.wait_for(timeout=5_000)
+        assert note.inner_text() == "Link copied"
+        assert tab.evaluate("() => navigator.clipboard.readText()") == day_url + "#2510.00001"
+        shot(tab, "copy-link")
+        note.wait_for(state="detached", timeout=5_000)  # the feedback goes away
+    finally:
+        context.close()
+
+
 def test_feed_link_resolves_to_rss(page, served):
     page.goto(urljoin(served, "days/2025/2025-10-07/"))
     href = page.locator('link[rel="alternate"][type="application/rss+xml"]').first.get_attribute(
@@ -174,7 +242,7 @@ def test_feed_link_resolves_to_rss(page, served):
     assert response.status == 200
     parsed = feedparser.parse(response.body())
     assert parsed.bozo is False and parsed.version == "rss20"
-    assert len(parsed.entries) == 6
+    assert len(parsed.entries) == 7 + BENCHMARK_PAPERS  # every published day is recent
     subscribe = page.locator("a.digest-subscribe")
     assert subscribe.is_visible()
     assert urljoin(page.url, subscribe.get_attribute("href")) == feed_url

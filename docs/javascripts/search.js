@@ -1,13 +1,19 @@
 // Archive search: Pagefind, one index per year (see generator/site/search.py).
-// The newest year's bundle is the primary instance and the others are merged in with
-// mergeIndex; choosing a year loads only that year's bundle. Results link to the paper's
-// anchor on its day page. Paper text is untrusted: titles and metadata are set with
-// textContent, and excerpts are rebuilt from parsed text with only <mark> kept.
+// Each year's bundle is its own Pagefind instance (a module per URL). A search runs on the
+// newest year first and on older years only when it finds fewer than ENOUGH papers there or
+// when the reader asks ("Search older years"): every searched year costs one index chunk
+// per word plus its wasm and metadata, so this keeps a first query light at 1,000 days.
+// Results are newest year first, each year's by relevance. Choosing a year searches only
+// that year. Results link to the paper's anchor on its day page. Paper text is untrusted:
+// titles and metadata are set with textContent, and excerpts are rebuilt from parsed text
+// with only <mark> kept.
 (function () {
   "use strict";
   var PAGE = 3; // at most this many days per batch: a day's fragment holds all its text
   var PAPERS = 10; // ...and no more days once this many more papers are shown
-  var instances = {};
+  var ENOUGH = 10; // a first query goes on to older years while fewer papers than this show
+  var instances = {}; // year -> Promise of its initialised Pagefind module
+  var runs = 0; // the latest search; an older one still loading stops writing results
   // Common words dropped from multi-word queries: each word costs one index chunk per year,
   // and a word like "of" has the largest chunks (measured: "mixture of experts" 755 KB at
   // 1,000 days). A query of only such words is kept as typed.
@@ -25,20 +31,15 @@
   }
 
   async function instanceFor(config, year) {
-    var key = year || "all";
-    if (!instances[key]) {
-      instances[key] = (async function () {
-        var years = year ? [Number(year)] : config.years;
-        var pagefind = await import(bundleUrl(config, years[0]) + "pagefind.js");
+    if (!instances[year]) {
+      instances[year] = (async function () {
+        var pagefind = await import(bundleUrl(config, year) + "pagefind.js");
         await pagefind.options({ excerptLength: 30 });
-        for (var i = 1; i < years.length; i++) {
-          await pagefind.mergeIndex(bundleUrl(config, years[i]));
-        }
         await pagefind.init();
         return pagefind;
       })();
     }
-    return instances[key];
+    return instances[year];
   }
 
   // Pagefind excerpts are HTML with <mark> around hits; keep the text and the marks only.
@@ -91,10 +92,18 @@
     return out;
   }
 
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  function span(years) {
+    return years.length > 1 ? years[0] + "–" + years[years.length - 1] : String(years[0]);
+  }
+
   async function run(root, config, params) {
+    var token = ++runs;
     var status = root.querySelector(".digest-search__status");
     var list = root.querySelector(".digest-search__results");
     list.textContent = "";
+    root.querySelectorAll(".digest-search__more").forEach(function (b) { b.remove(); });
     var query = (params.get("q") || "").trim();
     var tag = params.get("tag") || "";
     var year = params.get("year") || "";
@@ -110,38 +119,79 @@
     var filters = {};
     if (tag) filters.tag = tag;
     if (year) filters.year = year;
-    try {
-      var pagefind = await instanceFor(config, year);
-      var search = await pagefind.search(query ? searchTerms(query) : null,
-        { filters: filters });
-      var results = search.results;
-      var shown = 0;
-      var papers = 0;
-      var more = document.createElement("button");
-      more.className = "md-button digest-search__more";
-      more.type = "button";
-      more.textContent = "More results";
-      // Load matching days one at a time (best first) until a screenful of papers is shown:
-      // each day's fragment carries all its papers' text, so this keeps a first query light.
-      async function showMore() {
-        var target = papers + PAPERS;
-        var loaded = 0;
-        while (shown < results.length && papers < target && loaded < PAGE) {
-          var data = await results[shown].data();
-          shown++;
-          loaded++;
-          paperResults(config, data, tag).forEach(function (li) {
-            list.appendChild(li);
-            papers++;
-          });
+    var terms = query ? searchTerms(query) : null;
+    // Newest year first; a year filter searches just that year.
+    var years = year ? [Number(year)] : config.years.slice();
+    var searched = [];
+    var queue = []; // matching days of the searched years, each year's best first
+    var shown = 0;
+    var papers = 0;
+    var more = document.createElement("button");
+    more.className = "md-button digest-search__more";
+    more.type = "button";
+
+    async function searchNextYear() {
+      var y = years[searched.length];
+      var pagefind = await instanceFor(config, y);
+      var search = await pagefind.search(terms, { filters: filters });
+      searched.push(y);
+      queue = queue.concat(search.results);
+    }
+
+    // Show matching days one at a time until PAPERS more papers (at most PAGE days: each
+    // day's fragment carries all its papers' text). Older years are searched only while
+    // fewer than `extendUntil` papers are shown.
+    async function fill(extendUntil) {
+      var target = papers + PAPERS;
+      var loaded = 0;
+      while (papers < target && loaded < PAGE) {
+        if (shown >= queue.length) {
+          if (searched.length >= years.length || papers >= extendUntil) break;
+          await searchNextYear();
+          continue;
         }
-        status.textContent = papers + " paper" + (papers === 1 ? "" : "s") + " from " +
-          shown + " of " + results.length + " matching day" + (results.length === 1 ? "" : "s");
-        if (shown >= results.length) more.remove();
+        var data = await queue[shown].data();
+        if (token !== runs) return;
+        shown++;
+        loaded++;
+        paperResults(config, data, tag).forEach(function (li) {
+          list.appendChild(li);
+          papers++;
+        });
       }
-      more.addEventListener("click", showMore);
-      await showMore();
-      if (shown < results.length) list.after(more);
+      if (token !== runs) return;
+      var rest = years.slice(searched.length);
+      status.textContent = plural(papers, "paper") + " from " + shown + " of " +
+        plural(queue.length, "matching day") + " in " + span(searched) +
+        (rest.length ? "; older years (" + span(rest) + ") not searched yet" : "");
+      if (shown < queue.length) {
+        more.textContent = "More results";
+      } else if (rest.length) {
+        more.textContent = "Search older years (" + span(rest) + ")";
+      } else {
+        more.remove();
+        return;
+      }
+      if (!more.isConnected) list.after(more);
+    }
+
+    more.addEventListener("click", async function () {
+      more.disabled = true;
+      status.textContent = "Searching…";
+      try {
+        // "More results" continues within the searched years; "Search older years" goes on
+        // through older years until at least one more paper shows (or none are left).
+        await fill(shown < queue.length ? 0 : papers + 1);
+      } catch (err) {
+        status.textContent = "Search is unavailable: " + err;
+      }
+      more.disabled = false;
+    });
+    try {
+      await searchNextYear();
+      if (token !== runs) return;
+      // A first query searches older years too while the newest has fewer than ENOUGH papers.
+      await fill(ENOUGH);
     } catch (err) {
       status.textContent = "Search is unavailable: " + err;
     }
