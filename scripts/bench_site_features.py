@@ -40,7 +40,13 @@ from generator.store import DayStore  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 QUERIES = ("quantization", "mixture experts routing")  # synthetic text: every day matches
-REAL_QUERIES = ("diffusion", "mixture of experts", "ground station selection", "transformer")
+REAL_QUERIES = (
+    "diffusion", "mixture of experts", "ground station selection", "transformer",
+    # a pasted title, a frequent author (8 papers), a rare one (5 papers)
+    "Flexible Locomotion Learning with Diffusion Model Predictive Control", "James Zou",
+    "Magauiya Zhussip",
+)
+Measured = tuple[int, int, int, int, str]
 
 
 def index_years_cold(site: Path) -> list[tuple[int, int, float, float]]:
@@ -102,9 +108,11 @@ class _GzipHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def first_query_bytes(site_dir: Path, query: str) -> tuple[int, int, int, int] | None:
-    """(bytes decoded, bytes transferred, requests, papers shown) of a first search in
-    Chromium; None when Chromium or Playwright is unavailable."""
+def first_query_bytes(site_dir: Path, query: str) -> Measured | None:
+    """(bytes decoded, bytes transferred, requests, papers shown, status line) of a first
+    search in Chromium; None when Chromium or Playwright is unavailable. search.js searches
+    the newest year first and older years only while it shows fewer than 10 papers; the
+    status line says which years were searched."""
     if not CHROMIUM.is_file():
         print(f"  (no {CHROMIUM}: first-query bytes not measured)")
         return None
@@ -144,19 +152,20 @@ def first_query_bytes(site_dir: Path, query: str) -> tuple[int, int, int, int] |
             )
             page.wait_for_load_state("networkidle")
             shown = page.locator(".digest-search__result").count()
+            status = page.locator(".digest-search__status").inner_text()
             browser.close()
     finally:
         httpd.shutdown()
         httpd.server_close()
-    return sum(decoded), sum(transferred), len(decoded), shown
+    return sum(decoded), sum(transferred), len(decoded), shown, status
 
 
-def _report_query(label: str, query: str, measured: tuple[int, int, int, int] | None) -> None:
+def _report_query(label: str, query: str, measured: Measured | None) -> None:
     if measured:
-        raw, sent, requests, shown = measured
+        raw, sent, requests, shown, status = measured
         print(f"  {label}first query {query!r}: {sent / 1e3:.0f} KB transferred (gzip host; "
               f"{raw / 1e3:.0f} KB uncompressed) in {requests} requests, {shown} papers shown "
-              "(goal <= 500 KB)")
+              f"(goal <= 500 KB); status: {status}")
 
 
 def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:

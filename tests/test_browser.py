@@ -173,6 +173,16 @@ def test_search_filters_by_tag_and_year(page, served):
     assert any("<script>" in t for t in page.locator(".digest-search__result a").all_inner_texts())
 
 
+def test_search_puts_papers_matching_more_words_first(page, served):
+    # 2025-10-08 matches as a day: "attention" is in its first paper only, "followed author"
+    # in its second (a followed-author paper), so the second matches more and comes first.
+    page.goto(urljoin(served, "search/?q=attention+followed+author"))
+    page.locator(".digest-search__result").nth(1).wait_for(timeout=15_000)
+    titles = page.locator(".digest-search__result a").all_inner_texts()
+    assert titles[0] == "Followed Author Paper"
+    assert titles[1].startswith("Quantized Attention")
+
+
 def test_search_stays_in_the_newest_year_until_asked_for_older_years(page, served):
     fetched: list[str] = []
     page.on("response", lambda response: fetched.append(response.url))

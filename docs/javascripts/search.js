@@ -59,9 +59,33 @@
     return out;
   }
 
+  function normal(word) {
+    return word.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  }
+
+  // How many of the query's words a sub-result (one paper) contains, to put papers that
+  // match more of them first. Pagefind matches a *day* when all words occur somewhere in it
+  // and returns its sub-results in page order, so a title query otherwise lists papers that
+  // share one common word with it first. A word counts when the text has it or a word with
+  // its first 4 letters (Pagefind stems: "mixtures" finds "mixture").
+  function termsMatched(terms, words, sub) {
+    var found = {};
+    (sub.locations || []).forEach(function (loc) {
+      var word = normal(words[loc] || "");
+      terms.forEach(function (term, i) {
+        if (word === term || (term.length > 4 && word.slice(0, 4) === term.slice(0, 4))) {
+          found[i] = true;
+        }
+      });
+    });
+    return Object.keys(found).length;
+  }
+
   // One result per matching paper: Pagefind matches a day record, and each matching paper
-  // is a sub-result whose anchor is the paper's id on the day page.
-  function paperResults(config, data, tag) {
+  // is a sub-result whose anchor is the paper's id on the day page. Within a day, papers
+  // matching more of the query's words come first (a stable sort: ties keep page order).
+  function paperResults(config, data, tag, terms) {
     var meta = data.meta || {};
     var tagmap = {};
     try { tagmap = JSON.parse(meta.tagmap || "{}"); } catch (e) { tagmap = {}; }
@@ -70,6 +94,12 @@
     var subs = data.sub_results && data.sub_results.length ? data.sub_results :
       (data.anchors || []).filter(function (anchor) { return anchor.element === "h2"; })
         .map(function (anchor) { return { title: anchor.text, anchor: anchor, url: "" }; });
+    if (terms.length > 1 && data.sub_results && data.sub_results.length) {
+      var words = (data.content || "").split(/[\r\n\s]+/g);
+      subs = subs.map(function (sub) { return [termsMatched(terms, words, sub), sub]; })
+        .sort(function (a, b) { return b[0] - a[0]; })
+        .map(function (pair) { return pair[1]; });
+    }
     subs.forEach(function (sub) {
       var id = (sub.anchor && sub.anchor.id) || (sub.url.split("#")[1] || "");
       if (!id || !Object.prototype.hasOwnProperty.call(tagmap, id)) return;
@@ -120,6 +150,7 @@
     if (tag) filters.tag = tag;
     if (year) filters.year = year;
     var terms = query ? searchTerms(query) : null;
+    var termList = (terms || "").split(/\s+/).map(normal).filter(Boolean);
     // Newest year first; a year filter searches just that year.
     var years = year ? [Number(year)] : config.years.slice();
     var searched = [];
@@ -154,7 +185,7 @@
         if (token !== runs) return;
         shown++;
         loaded++;
-        paperResults(config, data, tag).forEach(function (li) {
+        paperResults(config, data, tag, termList).forEach(function (li) {
           list.appendChild(li);
           papers++;
         });

@@ -9,7 +9,10 @@ memory per paper. So:
   temp folder, never into the site; each paper's heading carries its day-page anchor, so
   Pagefind's sub-results point at the paper's entry (see :func:`day_record`);
 - one index per year (``search/pagefind/<year>/``): memory is bounded by one year's papers
-  however long the archive grows, and the browser combines the years with ``mergeIndex``;
+  however long the archive grows. The browser searches the newest year first and older
+  years only when it finds fewer than 10 papers there or the reader asks for them ("Search
+  older years"): each searched year costs an index chunk per word, so a first query stays
+  under ~500 KB at 1,000 days (search.js; figures in BENCHMARKS.md);
 - a year's index is cached under ``.cache/search/`` keyed on the hash of that year's day
   files (plus the record format and the Pagefind version), so a daily build re-indexes only
   the current year.
