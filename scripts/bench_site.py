@@ -7,9 +7,10 @@ LaTeX, 5-15 authors; see tests/fakes_site.py) into a temporary folder, then time
 ``mkdocs build`` runs in child processes:
 
 * **ours core, cold**: our plugin with the sections of issue 2 (day pages, home, archive,
-  prompt pages, day-file reference), its record cache (.cache/site) deleted before each run,
-  as on CI or a fresh clone;
-* **ours core, warm**: the same with the record cache of the previous run (a daily build);
+  prompt pages, day-file reference), its caches (.cache/site: validated records, rendered
+  day pages) deleted before each run, as on a fresh clone or a CI run without a cache;
+* **ours core, warm**: the same with the caches of the previous run (the daily build: CI
+  restores .cache/site with actions/cache);
 * **ours full**: every section (adds tags, feeds, reference, search), warm cache;
 * **site features** (issue 5, ``--features``, see scripts/bench_site_features.py): search
   index per year cold and after a new day, tag pages, feeds, bytes of a first query;
@@ -18,7 +19,8 @@ LaTeX, 5-15 authors; see tests/fakes_site.py) into a temporary folder, then time
   too, so only the rendering route differs.
 
 For each route: median wall time, peak RSS of the build process (``os.wait4``), output
-size, largest page. Also an in-process breakdown of our build (load+validate, render).
+size, largest page. Also an in-process breakdown of our build (load+validate, render), cold
+(no cache) and warm (record and page caches filled by the cold pass).
 Not a test: the numbers depend on the machine; BENCHMARKS.md records them.
 """
 
@@ -266,23 +268,29 @@ def measure(route: str, site: Path, runs: int, config: str = "mkdocs.yml",
 
 
 def breakdown(site: Path) -> dict[str, float]:
-    """In-process phases of our build: load+validate every day (cold), render every day page."""
+    """In-process phases of our build: load+validate every day, render every day page; cold
+    (empty caches, in a scratch folder) then warm (the caches the cold pass filled)."""
     from generator.config import load_settings
     from generator.site import days
     from generator.site.context import SiteContext
-    from generator.site.loading import load_days
+    from generator.site.loading import RenderedPages, load_days_digests
 
-    start = time.perf_counter()
     settings = load_settings(site / "digest.yaml", env={})
     store = DayStore(site / "data")
-    records = load_days(store, None)  # what a cold build does: parallel parse, no cache
-    loaded = time.perf_counter()
-    ctx = SiteContext(settings=settings, store=store, days=records, site_url=None,
-                      prompts={PROMPT_HASH: PROMPT_TEXT})
-    days.build(ctx)
-    rendered = time.perf_counter()
-    size = sum(p.stat().st_size for p in (site / "data").rglob("*.yaml")) / 1e6
-    return {"load_s": loaded - start, "render_s": rendered - loaded, "data_mb": size}
+    phases: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache_dir:
+        cache = Path(cache_dir)
+        for state in ("cold", "warm"):
+            start = time.perf_counter()
+            records, digests = load_days_digests(store, cache)
+            loaded = time.perf_counter()
+            ctx = SiteContext(settings=settings, store=store, days=records, site_url=None,
+                              prompts={PROMPT_HASH: PROMPT_TEXT})
+            days.build(ctx, RenderedPages(cache, digests))
+            phases[f"load_{state}_s"] = loaded - start
+            phases[f"render_{state}_s"] = time.perf_counter() - loaded
+    phases["data_mb"] = sum(p.stat().st_size for p in (site / "data").rglob("*.yaml")) / 1e6
+    return phases
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,9 +325,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated {args.days} days x {args.papers} papers in "
                   f"{time.perf_counter() - start:.0f} s under {root}", flush=True)
         phases = breakdown(root / "ours")
-        print(f"  ours in-process: load+validate {phases['load_s']:.1f} s "
-              f"({phases['data_mb']:.0f} MB of YAML), render day pages {phases['render_s']:.1f} s",
-              flush=True)
+        print(f"  ours in-process ({phases['data_mb']:.0f} MB of YAML): cold load+validate "
+              f"{phases['load_cold_s']:.1f} s, render day pages {phases['render_cold_s']:.1f} s; "
+              f"warm load {phases['load_warm_s']:.1f} s, day pages from the page cache "
+              f"{phases['render_warm_s']:.1f} s", flush=True)
         # Markdown before the full build: the other sections' cost is not ours to bound.
         plan = [("core cold", root / "ours", args.runs, "core.yml", True),
                 ("core warm", root / "ours", args.runs, "core.yml", False),

@@ -181,3 +181,22 @@ def test_workflows_restore_the_site_cache_before_the_build_and_save_it_after(nam
     for step in ("Restore score cache", "Save score cache"):
         paths = steps[names.index(step)]["with"]["path"].split()
         assert {".cache", "!.cache/site", "!.cache/search"} <= set(paths)
+
+
+def test_parallel_rendering_gives_the_same_pages(
+    store: DayStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial, _ = _build(store, tmp_path / "serial")
+    monkeypatch.setattr(days, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(days.os, "cpu_count", lambda: 2)
+    calls: list[int] = []
+    real_pool = days.ProcessPoolExecutor
+
+    def counting_pool(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real_pool(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(days, "ProcessPoolExecutor", counting_pool)
+    parallel, pages = _build(store, tmp_path / "parallel")
+    assert calls == [1] and pages.misses == 6
+    assert parallel == serial

@@ -16,9 +16,12 @@ when that key changes. The cache is storage only; the rendering stays these func
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from generator.schema import DayRecord, DayStatus, KeptBecause, PaperEntry
 from generator.site import render
@@ -74,23 +77,23 @@ def page_key(record_key: str, *, page_src: str, site_title: str, prev_day: DayRe
 def build(ctx: SiteContext, pages: PageCache | None = None) -> SiteOutput:
     """Day pages, the home page and one page per stored selection prompt.
 
-    With ``pages``, an unchanged day's page comes from that cache instead of Jinja.
+    With ``pages``, an unchanged day's page comes from that cache instead of Jinja; the
+    pages left to render are rendered in worker processes when there are many (a cold build).
     """
     output = SiteOutput()
     days = ctx.days
-    for index, day in enumerate(days):
-        src = render.day_src(day.date.isoformat())
-        html = _render_cached(
-            ctx, pages, index, page_src=src, home=False
-        )
-        output.pages.append(
-            GeneratedPage(src_uri=src, title=day.date.isoformat(), html=html, meta=DAY_META)
-        )
+    jobs = [(index, render.day_src(day.date.isoformat()), False) for index, day in enumerate(days)]
+    home = home_day(days)
+    if home is not None:
+        jobs.append((days.index(home), HOME_SRC, True))
+    bodies = _render_jobs(ctx, pages, jobs)
+    for (index, src, is_home), html in zip(jobs, bodies, strict=True):
+        if not is_home:
+            title = days[index].date.isoformat()
+            output.pages.append(GeneratedPage(src_uri=src, title=title, html=html, meta=DAY_META))
+    home_html = bodies[-1] if home is not None else render_home(ctx)
     output.pages.append(
-        GeneratedPage(
-            src_uri=HOME_SRC, title="Home", html=render_home(ctx, pages), meta=DAY_META,
-            in_nav=True,
-        )
+        GeneratedPage(src_uri=HOME_SRC, title="Home", html=home_html, meta=DAY_META, in_nav=True)
     )
     for digest, text in sorted(ctx.prompts.items()):
         src = render.prompt_src(digest)
@@ -100,30 +103,71 @@ def build(ctx: SiteContext, pages: PageCache | None = None) -> SiteOutput:
     return output
 
 
-def _render_cached(
-    ctx: SiteContext, pages: PageCache | None, index: int, *, page_src: str, home: bool
-) -> str:
-    """The page of ``ctx.days[index]`` (on ``page_src``), from ``pages`` when unchanged."""
+# (index in ctx.days, page src, home page?)
+_Job = tuple[int, str, bool]
+
+
+def _arguments(ctx: SiteContext, job: _Job) -> dict[str, Any]:
+    """Keyword arguments of :func:`render_day` for a job (also what its cache key hashes)."""
+    index, page_src, home = job
     days = ctx.days
-    day = days[index]
-    arguments = {
+    return {
         "page_src": page_src,
         "site_title": ctx.title,
         "prev_day": days[index - 1] if index > 0 else None,
         "next_day": days[index + 1] if index + 1 < len(days) else None,
-        "prompt_text": _prompt_for(ctx, day),
+        "prompt_text": _prompt_for(ctx, days[index]),
         "use_directory_urls": ctx.use_directory_urls,
         "home": home,
     }
-    record_key = pages.record_key(day) if pages is not None else None
-    if pages is None or record_key is None:
-        return render_day(day, **arguments)  # type: ignore[arg-type]
-    key = page_key(record_key, **arguments)  # type: ignore[arg-type]
-    html = pages.get(page_src, key)
-    if html is None:
-        html = render_day(day, **arguments)  # type: ignore[arg-type]
-        pages.put(page_src, key, html)
-    return html
+
+
+def _render_jobs(ctx: SiteContext, pages: PageCache | None, jobs: list[_Job]) -> list[str]:
+    """Each job's HTML: from ``pages`` when its key is stored, else rendered (and stored)."""
+    bodies: list[str | None] = [None] * len(jobs)
+    keys: list[str | None] = [None] * len(jobs)
+    for position, job in enumerate(jobs):
+        record_key = pages.record_key(ctx.days[job[0]]) if pages is not None else None
+        if pages is not None and record_key is not None:
+            keys[position] = page_key(record_key, **_arguments(ctx, job))
+            bodies[position] = pages.get(job[1], keys[position])  # type: ignore[arg-type]
+    missing = [position for position, body in enumerate(bodies) if body is None]
+    rendered = _render_many(ctx, [jobs[position] for position in missing])
+    for position, html in zip(missing, rendered, strict=True):
+        bodies[position] = html
+        key = keys[position]
+        if pages is not None and key is not None:
+            pages.put(jobs[position][1], key, html)
+    return [body or "" for body in bodies]
+
+
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_MIN_PAGES = 64
+_FORKED: SiteContext | None = None  # what forked workers render from (inherited, not pickled)
+
+
+def _render_job(job: _Job) -> str:
+    assert _FORKED is not None
+    return render_day(_FORKED.days[job[0]], **_arguments(_FORKED, job))
+
+
+def _render_many(ctx: SiteContext, jobs: list[_Job]) -> list[str]:
+    """Render ``jobs``; many (a cold build: ~7 ms each) go to forked worker processes.
+
+    Forked workers inherit the records instead of receiving them pickled, so only the HTML
+    travels back. Where fork is unavailable (Windows), or for a few pages, in process.
+    """
+    global _FORKED
+    workers = min(os.cpu_count() or 1, 8)
+    if (len(jobs) < PARALLEL_MIN_PAGES or workers <= 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [render_day(ctx.days[job[0]], **_arguments(ctx, job)) for job in jobs]
+    _FORKED = ctx
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    finally:
+        _FORKED = None
 
 
 def _prompt_for(ctx: SiteContext, day: DayRecord) -> str | None:
@@ -200,7 +244,7 @@ def home_day(days: Sequence[DayRecord]) -> DayRecord | None:
     return days[-1] if days else None
 
 
-def render_home(ctx: SiteContext, pages: PageCache | None = None) -> str:
+def render_home(ctx: SiteContext) -> str:
     """The home page: the latest day's full page, or how to get the first day."""
     day = home_day(ctx.days)
     if day is None:
@@ -209,7 +253,7 @@ def render_home(ctx: SiteContext, pages: PageCache | None = None) -> str:
             site_title=ctx.title,
             guide_href=render.relative_url(HOME_SRC, GUIDE_SRC, ctx.use_directory_urls),
         )
-    return _render_cached(ctx, pages, ctx.days.index(day), page_src=HOME_SRC, home=True)
+    return render_day(day, **_arguments(ctx, (ctx.days.index(day), HOME_SRC, True)))
 
 
 def render_prompt_page(ctx: SiteContext, digest: str, text: str, *, page_src: str) -> str:
