@@ -46,7 +46,7 @@ REAL_QUERIES = (
     "Flexible Locomotion Learning with Diffusion Model Predictive Control", "James Zou",
     "Magauiya Zhussip",
 )
-Measured = tuple[int, int, int, int, str]
+Measured = tuple[int, int, int, int, str, str]
 
 
 def index_years_cold(site: Path) -> list[tuple[int, int, float, float]]:
@@ -109,10 +109,10 @@ class _GzipHandler(SimpleHTTPRequestHandler):
 
 
 def first_query_bytes(site_dir: Path, query: str) -> Measured | None:
-    """(bytes decoded, bytes transferred, requests, papers shown, status line) of a first
-    search in Chromium; None when Chromium or Playwright is unavailable. search.js searches
-    the newest year first and older years only while it shows fewer than 10 papers; the
-    status line says which years were searched."""
+    """(bytes decoded, bytes transferred, requests, papers shown, status line, first result's
+    title) of a first search in Chromium; None when Chromium or Playwright is unavailable.
+    search.js searches the newest year first and older years only while it shows fewer than
+    10 papers; the status line says which years were searched."""
     if not CHROMIUM.is_file():
         print(f"  (no {CHROMIUM}: first-query bytes not measured)")
         return None
@@ -153,19 +153,20 @@ def first_query_bytes(site_dir: Path, query: str) -> Measured | None:
             page.wait_for_load_state("networkidle")
             shown = page.locator(".digest-search__result").count()
             status = page.locator(".digest-search__status").inner_text()
+            first = page.locator(".digest-search__result a").first.inner_text() if shown else ""
             browser.close()
     finally:
         httpd.shutdown()
         httpd.server_close()
-    return sum(decoded), sum(transferred), len(decoded), shown, status
+    return sum(decoded), sum(transferred), len(decoded), shown, status, first
 
 
 def _report_query(label: str, query: str, measured: Measured | None) -> None:
     if measured:
-        raw, sent, requests, shown, status = measured
+        raw, sent, requests, shown, status, first = measured
         print(f"  {label}first query {query!r}: {sent / 1e3:.0f} KB transferred (gzip host; "
               f"{raw / 1e3:.0f} KB uncompressed) in {requests} requests, {shown} papers shown "
-              f"(goal <= 500 KB); status: {status}")
+              f"(goal <= 500 KB); status: {status}; first result: {first!r}")
 
 
 def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
