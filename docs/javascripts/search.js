@@ -97,9 +97,17 @@
     return Object.keys(found).length;
   }
 
+  // Ties: more hits, and hits in the title (Pagefind weighs heading words higher), first.
+  function hitWeight(sub) {
+    return (sub.weighted_locations || []).reduce(function (sum, hit) {
+      return sum + (hit.weight || 1);
+    }, 0);
+  }
+
   // One result per matching paper: Pagefind matches a day record, and each matching paper
   // is a sub-result whose anchor is the paper's id on the day page. Within a day, papers
-  // matching more of the query's words come first (a stable sort: ties keep page order).
+  // matching more of the query's words come first, then those with more (title) hits; the
+  // sort is stable, so full ties keep the day's order.
   function paperResults(config, data, tag, terms) {
     var meta = data.meta || {};
     var tagmap = {};
@@ -109,11 +117,12 @@
     var subs = data.sub_results && data.sub_results.length ? data.sub_results :
       (data.anchors || []).filter(function (anchor) { return anchor.element === "h2"; })
         .map(function (anchor) { return { title: anchor.text, anchor: anchor, url: "" }; });
-    if (terms.length > 1 && data.sub_results && data.sub_results.length) {
+    if (terms.length && data.sub_results && data.sub_results.length) {
       var words = (data.content || "").split(/[\r\n\s]+/g);
-      subs = subs.map(function (sub) { return [termsMatched(terms, words, sub), sub]; })
-        .sort(function (a, b) { return b[0] - a[0]; })
-        .map(function (pair) { return pair[1]; });
+      subs = subs.map(function (sub) {
+        return [termsMatched(terms, words, sub), hitWeight(sub), sub];
+      }).sort(function (a, b) { return b[0] - a[0] || b[1] - a[1]; })
+        .map(function (ranked) { return ranked[2]; });
     }
     subs.forEach(function (sub) {
       var id = (sub.anchor && sub.anchor.id) || (sub.url.split("#")[1] || "");
