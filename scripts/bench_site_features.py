@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from fakes_site import make_day  # noqa: E402
 
 from generator.config import load_settings  # noqa: E402
+from generator.schema import DayRecord  # noqa: E402
 from generator.site import search  # noqa: E402
 from generator.store import DayStore  # noqa: E402
 
@@ -178,9 +179,7 @@ def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
     per-year bundles, the search page and search.js, served as the site would serve them.
     """
     import json
-    from types import SimpleNamespace
 
-    from bench_site import peak_run
     from fakes_browser import make_day as fixture_day
     from fakes_browser import make_paper
 
@@ -211,7 +210,17 @@ def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
             ))
             counter += 1
         days.append(fixture_day(date, papers))
-    with tempfile.TemporaryDirectory(prefix="bench-real-search-") as tmp:
+    search_only_site(days, "real text: ", REAL_QUERIES)
+
+
+def search_only_site(days: list[DayRecord], label: str, queries: tuple[str, ...]) -> None:
+    """Index ``days`` one Pagefind run per year, write the search page and search.js as the
+    site would serve them, and measure a first search for each query."""
+    from types import SimpleNamespace
+
+    from bench_site import peak_run
+
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         out = Path(tmp) / "site"
         years = search.years_of(days)
         for year in years:
@@ -225,9 +234,9 @@ def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
                  str(out / search.INDEX_DIR / str(year)), "--force-language", "en", "--silent"]
             )
             if code:
-                raise SystemExit(f"pagefind failed on {year} (real text)")
+                raise SystemExit(f"pagefind failed on {year} ({label.strip(': ')})")
             count = sum(len(d.papers) for d in days if d.date.year == year)
-            print(f"  real text: index {year}: {count} papers, {seconds:.1f} s, "
+            print(f"  {label}index {year}: {count} papers, {seconds:.1f} s, "
                   f"peak RSS {peak_mb:.0f} MB")
         ctx = SimpleNamespace(days=days, use_directory_urls=True)
         body = search.render_search_page(ctx)  # type: ignore[arg-type]
@@ -238,8 +247,8 @@ def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
         )
         (out / "javascripts").mkdir()
         shutil.copy(REPO / "docs/javascripts/search.js", out / "javascripts")
-        for query in REAL_QUERIES:
-            _report_query("real text: ", query, first_query_bytes(out, query))
+        for query in queries:
+            _report_query(label, query, first_query_bytes(out, query))
 
 
 def _kb(path: Path) -> float:
@@ -292,8 +301,14 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--days", type=int, default=1000)
+    parser.add_argument("--synthetic", action="store_true",
+                        help="also the synthetic text's worst case (every word in every day)")
     args = parser.parse_args(argv)
-    real_text_search(list(weekdays(dt.date(2022, 1, 3), args.days)))
+    dates = list(weekdays(dt.date(2022, 1, 3), args.days))
+    real_text_search(dates)
+    if args.synthetic:
+        days = [make_day(date, papers=70, scanned=0) for date in dates]
+        search_only_site(days, "synthetic text: ", QUERIES)
     return 0
 
 
