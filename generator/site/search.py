@@ -220,7 +220,7 @@ def index(ctx: SiteContext, site_dir: Path) -> dict[int, bool]:
         if rebuilt[year]:
             records = records_for_year(ctx.days, year, udu)
             build_year_index(records, cached, year)
-            log.info("search: indexed %d paper(s) of %d", len(records), year)
+            log.info("search: indexed %d day(s) of %d", len(records), year)
             for stale in cache.glob(f"{year}-*"):
                 if stale != cached and stale.is_dir():
                     shutil.rmtree(stale, ignore_errors=True)
