@@ -135,3 +135,30 @@ def test_readme_test_command_is_what_ci_runs() -> None:
 def test_readme_leads_a_newcomer_to_the_guide() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/guide/setup.md" in readme
+
+
+def test_every_guide_page_is_in_the_navigation() -> None:
+    """The nav is explicit (so the guide reads in order): a new page must be added to it."""
+    import yaml
+
+    class _EnvLoader(yaml.SafeLoader):
+        pass
+
+    _EnvLoader.add_constructor("!ENV", lambda loader, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_EnvLoader)
+
+    def entries(nav: object) -> list[str]:
+        if isinstance(nav, str):
+            return [nav]
+        if isinstance(nav, list):
+            return [e for item in nav for e in entries(item)]
+        if isinstance(nav, dict):
+            return [e for value in nav.values() for e in entries(value)]
+        return []
+
+    listed = set(entries(config["nav"]))
+    pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs/guide").glob("*.md")}
+    assert pages - listed == set(), "guide pages missing from mkdocs.yml nav"
+    for generated in ("index.md", "archive.md", "search.md", "tags.md",
+                      "guide/configuration.md", "reference/day-file.md"):
+        assert generated in listed
