@@ -94,16 +94,12 @@ def main() -> int:
     try:
         for name in ("digest.yaml", "prompt.yaml"):
             shutil.copy(REPO / name, root / name)
-        for folder in ("stylesheets", "javascripts"):
-            shutil.copytree(REPO / "docs" / folder, root / "docs" / folder)
+        shutil.copytree(REPO / "docs", root / "docs")
         topics = load_settings(REPO / "digest.yaml", env={}).prompt.tag_names
         DayStore(root / "data").save(build_record(topics))
-        (root / "mkdocs.yml").write_text(
-            (REPO / "tests/fixtures/site_basic/mkdocs.yml").read_text()
-            .replace("Fixture Digest", "Personalized Daily ArXiv Papers")
-            .replace("  - arxiv-digest:\n", "  - arxiv-digest:\n      sections: [days, archive]\n")
-        )
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        # The real site configuration: header search box, RSS link, navigation.
+        shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/"}
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root, check=True,
                        env=env)
         handler = functools.partial(_QuietHandler, directory=str(root / "site"))
