@@ -283,10 +283,16 @@ def parse_prompt(data: Any, source: Path | str = "<prompt>") -> SelectionPrompt:
 
 
 def load_settings(config_file: Path | str | None = None,
-                  env: Mapping[str, str] | None = None) -> Settings:
-    """Load ``digest.yaml`` (or defaults when it does not exist) and its prompt file."""
+                  env: Mapping[str, str] | None = None,
+                  base_dir: Path | None = None) -> Settings:
+    """Load ``digest.yaml`` (or defaults when it does not exist) and its prompt file.
+
+    ``base_dir`` is where relative paths point when no config file is given (default: the
+    current folder); with a config file they are relative to its folder.
+    """
     env = os.environ if env is None else env
-    path = Path(config_file or env.get("DIGEST_CONFIG") or DEFAULT_CONFIG_FILE)
+    folder = base_dir if base_dir is not None else Path.cwd()
+    path = Path(config_file or env.get("DIGEST_CONFIG") or folder / DEFAULT_CONFIG_FILE)
     if path.is_file():
         config = parse_config(_read_yaml(path), path, env)
         base_dir, source = path.resolve().parent, path
@@ -294,7 +300,7 @@ def load_settings(config_file: Path | str | None = None,
         raise ConfigError(path, None, "config file not found")
     else:
         config = parse_config({}, "<defaults>", env)
-        base_dir, source = Path.cwd(), None
+        base_dir, source = folder, None
     prompt_path = Path(config.scoring.prompt_file)
     if not prompt_path.is_absolute():
         prompt_path = base_dir / prompt_path

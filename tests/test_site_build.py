@@ -199,3 +199,20 @@ def test_sections_option_builds_only_the_named_sections(tmp_path: Path) -> None:
     assert (site / "archive/index.html").is_file()
     assert not (site / "reference").exists() and not (site / "feed.xml").exists()
     assert list((root / ".cache" / "site" / "days").rglob("*.pickle"))  # the record cache
+
+
+def test_build_without_digest_yaml_reads_the_prompt_beside_mkdocs_yml(tmp_path: Path) -> None:
+    """No digest.yaml: defaults apply, and relative paths (prompt.yaml, data/) are taken
+    beside mkdocs.yml, not from wherever mkdocs was started."""
+    root = make_site(tmp_path / "site_basic")
+    (root / "digest.yaml").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("DIGEST_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")],
+        capture_output=True, text=True, cwd=elsewhere, timeout=120, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (root / "site" / "index.html").is_file()

@@ -60,9 +60,8 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         if not config_file.is_absolute():
             config_file = base_dir / config_file
         try:
-            settings = load_settings(config_file if config_file.is_file() else None)
-            if not config_file.is_file():
-                settings.base_dir = base_dir
+            settings = load_settings(config_file if config_file.is_file() else None,
+                                     base_dir=base_dir)
             data_dir = Path(self.config.data_dir) if self.config.data_dir else settings.data_dir
             if not data_dir.is_absolute():
                 data_dir = base_dir / data_dir
