@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # pinned at 1.6.1 and our rendering is plain functions; see README).
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: all install test lint typecheck check golden site serve run bench browser-deps mathjax-deps clean
+.PHONY: all install test lint format typecheck check golden site serve run bench browser-deps mathjax-deps clean
 
 all: test
 
@@ -37,7 +37,12 @@ test: $(STAMP) browser-deps mathjax-deps lint typecheck
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check generator tests scripts
 	$(BIN)/ruff check generator tests scripts
+
+# Apply the formatter (make lint checks it).
+format: $(STAMP)
+	$(BIN)/ruff format generator tests scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy generator

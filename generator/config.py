@@ -204,8 +204,9 @@ class SelectionPrompt(_Section):
 class Settings:
     """A loaded configuration: the validated config, its prompt, and where they came from."""
 
-    def __init__(self, config: DigestConfig, prompt: SelectionPrompt, base_dir: Path,
-                 source: Path | None) -> None:
+    def __init__(
+        self, config: DigestConfig, prompt: SelectionPrompt, base_dir: Path, source: Path | None
+    ) -> None:
         self.config = config
         self.prompt = prompt
         self.base_dir = base_dir
@@ -251,8 +252,9 @@ def _config_error(source: Path | str, exc: ValidationError) -> ConfigError:
     return error
 
 
-def parse_config(data: Mapping[str, Any], source: Path | str = "<config>",
-                 env: Mapping[str, str] | None = None) -> DigestConfig:
+def parse_config(
+    data: Mapping[str, Any], source: Path | str = "<config>", env: Mapping[str, str] | None = None
+) -> DigestConfig:
     """Validate a config mapping, applying environment overrides of endpoints."""
     if not isinstance(data, Mapping):
         raise ConfigError(source, None, "expected a mapping of settings")
@@ -282,9 +284,11 @@ def parse_prompt(data: Any, source: Path | str = "<prompt>") -> SelectionPrompt:
         raise _config_error(source, exc) from exc
 
 
-def load_settings(config_file: Path | str | None = None,
-                  env: Mapping[str, str] | None = None,
-                  base_dir: Path | None = None) -> Settings:
+def load_settings(
+    config_file: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+) -> Settings:
     """Load ``digest.yaml`` (or defaults when it does not exist) and its prompt file.
 
     ``base_dir`` is where relative paths point when no config file is given (default: the

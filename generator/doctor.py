@@ -48,9 +48,7 @@ HttpGet = Callable[[str, Mapping[str, str], float], HttpAnswer]
 
 def urllib_get(url: str, headers: Mapping[str, str], timeout: float) -> HttpAnswer:
     """GET with a timeout; HTTP errors are answers, network failures raise OSError."""
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "arxiv-digest-doctor", **headers}
-    )
+    request = urllib.request.Request(url, headers={"User-Agent": "arxiv-digest-doctor", **headers})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             body = response.read(_BODY_LIMIT).decode("utf-8", "replace")
@@ -77,18 +75,26 @@ def display_url(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
-def check_config(config_file: str | Path | None, env: Mapping[str, str]
-                 ) -> tuple[Check, Settings | None]:
+def check_config(
+    config_file: str | Path | None, env: Mapping[str, str]
+) -> tuple[Check, Settings | None]:
     try:
         settings = load_settings(config_file, env)
     except ConfigError as exc:
-        return Check("config", "fail", str(exc),
-                     f"fix the key named above; every key is listed in {_GUIDE}/configuration "
-                     "(the site's Guide > Configuration page)"), None
+        return Check(
+            "config",
+            "fail",
+            str(exc),
+            f"fix the key named above; every key is listed in {_GUIDE}/configuration "
+            "(the site's Guide > Configuration page)",
+        ), None
     source = settings.source.name if settings.source else "built-in defaults (no digest.yaml)"
     topics = len(settings.prompt.topics)
-    return Check("config", "ok", f"{source} and {settings.config.scoring.prompt_file} are valid "
-                 f"({topics} topic(s))"), settings
+    return Check(
+        "config",
+        "ok",
+        f"{source} and {settings.config.scoring.prompt_file} are valid ({topics} topic(s))",
+    ), settings
 
 
 def check_secrets(settings: Settings, env: Mapping[str, str]) -> list[Check]:
@@ -100,22 +106,36 @@ def check_secrets(settings: Settings, env: Mapping[str, str]) -> list[Check]:
     elif env.get("OPENAI_API_KEY"):
         checks.append(Check("OPENAI_API_KEY", "ok", "set (value not shown)"))
     elif scorer == "llm":
-        checks.append(Check("OPENAI_API_KEY", "fail", "not set, but scoring.scorer is 'llm'",
-                            "export OPENAI_API_KEY=... locally; on GitHub add it under Settings > "
-                            "Secrets and variables > Actions (or set scoring.scorer: auto)"))
+        checks.append(
+            Check(
+                "OPENAI_API_KEY",
+                "fail",
+                "not set, but scoring.scorer is 'llm'",
+                "export OPENAI_API_KEY=... locally; on GitHub add it under Settings > "
+                "Secrets and variables > Actions (or set scoring.scorer: auto)",
+            )
+        )
     else:
-        checks.append(Check("OPENAI_API_KEY", "warn",
-                            "not set: papers will be scored by the local scorer",
-                            "set OPENAI_API_KEY to score with an LLM (see the setup guide)"))
-    needs_s2 = config.semantic_scholar.h_index_gate or any(
-        a.s2_id for a in config.followed_authors
-    )
+        checks.append(
+            Check(
+                "OPENAI_API_KEY",
+                "warn",
+                "not set: papers will be scored by the local scorer",
+                "set OPENAI_API_KEY to score with an LLM (see the setup guide)",
+            )
+        )
+    needs_s2 = config.semantic_scholar.h_index_gate or any(a.s2_id for a in config.followed_authors)
     if env.get("S2_API_KEY"):
         checks.append(Check("S2_API_KEY", "ok", "set (value not shown)"))
     elif needs_s2:
-        checks.append(Check("S2_API_KEY", "warn",
-                            "not set: Semantic Scholar lookups share the public rate limit",
-                            "optional: request a key from Semantic Scholar, set S2_API_KEY"))
+        checks.append(
+            Check(
+                "S2_API_KEY",
+                "warn",
+                "not set: Semantic Scholar lookups share the public rate limit",
+                "optional: request a key from Semantic Scholar, set S2_API_KEY",
+            )
+        )
     else:
         checks.append(Check("S2_API_KEY", "ok", "not needed (no author lookups configured)"))
     return checks
@@ -128,14 +148,26 @@ def check_arxiv_rss(settings: Settings, get: HttpGet, timeout: float) -> Check:
     try:
         answer = get(url, {}, timeout)
     except OSError as exc:
-        return Check("arXiv RSS", "fail", f"{shown} did not answer: {_reason(exc)}",
-                     "check the network, or arxiv.rss_base / DIGEST_ARXIV_RSS_URL")
+        return Check(
+            "arXiv RSS",
+            "fail",
+            f"{shown} did not answer: {_reason(exc)}",
+            "check the network, or arxiv.rss_base / DIGEST_ARXIV_RSS_URL",
+        )
     if answer.status == 400:
-        return Check("arXiv RSS", "fail", f"{shown} answered HTTP 400 (arXiv rejects the query)",
-                     "check `categories` in digest.yaml: names such as cs.LG, stat.ML")
+        return Check(
+            "arXiv RSS",
+            "fail",
+            f"{shown} answered HTTP 400 (arXiv rejects the query)",
+            "check `categories` in digest.yaml: names such as cs.LG, stat.ML",
+        )
     if answer.status != 200 or not any(tag in answer.body for tag in ("<rss", "<rdf:RDF")):
-        return Check("arXiv RSS", "fail", f"{shown} answered HTTP {answer.status}, not a feed",
-                     "check arxiv.rss_base / DIGEST_ARXIV_RSS_URL")
+        return Check(
+            "arXiv RSS",
+            "fail",
+            f"{shown} answered HTTP {answer.status}, not a feed",
+            "check arxiv.rss_base / DIGEST_ARXIV_RSS_URL",
+        )
     items = answer.body.count("<item")
     note = f"{items} item(s)" if items else "no items (normal on weekends and holidays)"
     return Check("arXiv RSS", "ok", f"{shown} answers: {note}")
@@ -143,19 +175,27 @@ def check_arxiv_rss(settings: Settings, get: HttpGet, timeout: float) -> Check:
 
 def check_arxiv_api(settings: Settings, get: HttpGet, timeout: float) -> Check:
     config = settings.config
-    query = urllib.parse.urlencode({"search_query": f"cat:{config.categories[0]}",
-                                    "max_results": 1})
+    query = urllib.parse.urlencode(
+        {"search_query": f"cat:{config.categories[0]}", "max_results": 1}
+    )
     url = f"{config.arxiv.api_base.rstrip('/')}/api/query?{query}"
     shown = display_url(url)
     try:
         answer = get(url, {}, timeout)
     except OSError as exc:
-        return Check("arXiv API", "fail", f"{shown} did not answer: {_reason(exc)}",
-                     "only backfill needs it; check the network or arxiv.api_base")
+        return Check(
+            "arXiv API",
+            "fail",
+            f"{shown} did not answer: {_reason(exc)}",
+            "only backfill needs it; check the network or arxiv.api_base",
+        )
     if answer.status != 200 or "<feed" not in answer.body:
-        return Check("arXiv API", "fail",
-                     f"{shown} answered HTTP {answer.status}, not an Atom feed",
-                     "only backfill needs it; check arxiv.api_base / DIGEST_ARXIV_API_URL")
+        return Check(
+            "arXiv API",
+            "fail",
+            f"{shown} answered HTTP {answer.status}, not an Atom feed",
+            "only backfill needs it; check arxiv.api_base / DIGEST_ARXIV_API_URL",
+        )
     return Check("arXiv API", "ok", f"{shown} answers")
 
 
@@ -171,27 +211,43 @@ def check_llm(settings: Settings, env: Mapping[str, str], get: HttpGet, timeout:
     try:
         answer = get(url, {"Authorization": f"Bearer {key}"}, timeout)
     except OSError as exc:
-        return Check("LLM endpoint", "fail", f"{shown} did not answer: {_reason(exc)}",
-                     "check llm.base_url / OPENAI_BASE_URL (include the /v1 part if the "
-                     "provider uses one)")
+        return Check(
+            "LLM endpoint",
+            "fail",
+            f"{shown} did not answer: {_reason(exc)}",
+            "check llm.base_url / OPENAI_BASE_URL (include the /v1 part if the provider uses one)",
+        )
     if answer.status in (401, 403):
-        return Check("LLM endpoint", "fail",
-                     f"{shown} rejected the API key (HTTP {answer.status}): {_api_message(answer)}",
-                     "check the OPENAI_API_KEY secret, and that OPENAI_BASE_URL is the endpoint "
-                     "this key belongs to")
+        return Check(
+            "LLM endpoint",
+            "fail",
+            f"{shown} rejected the API key (HTTP {answer.status}): {_api_message(answer)}",
+            "check the OPENAI_API_KEY secret, and that OPENAI_BASE_URL is the endpoint "
+            "this key belongs to",
+        )
     if answer.status == 404:
-        return Check("LLM endpoint", "warn", f"{shown} answered HTTP 404: the endpoint has no "
-                     "model list, so the key could not be verified",
-                     "check llm.base_url if scoring then fails")
+        return Check(
+            "LLM endpoint",
+            "warn",
+            f"{shown} answered HTTP 404: the endpoint has no "
+            "model list, so the key could not be verified",
+            "check llm.base_url if scoring then fails",
+        )
     if answer.status != 200:
-        return Check("LLM endpoint", "fail",
-                     f"{shown} answered HTTP {answer.status}: {_api_message(answer)}",
-                     "retry later; check llm.base_url / OPENAI_BASE_URL")
+        return Check(
+            "LLM endpoint",
+            "fail",
+            f"{shown} answered HTTP {answer.status}: {_api_message(answer)}",
+            "retry later; check llm.base_url / OPENAI_BASE_URL",
+        )
     models = _model_ids(answer.body)
     if models is not None and config.llm.model not in models:
-        return Check("LLM endpoint", "warn",
-                     f"{shown} accepts the key but does not list model {config.llm.model!r}",
-                     "check llm.model in digest.yaml against the provider's model names")
+        return Check(
+            "LLM endpoint",
+            "warn",
+            f"{shown} accepts the key but does not list model {config.llm.model!r}",
+            "check llm.model in digest.yaml against the provider's model names",
+        )
     return Check("LLM endpoint", "ok", f"{shown} accepts the key; model {config.llm.model!r}")
 
 
@@ -199,25 +255,36 @@ def check_data(data_dir: Path) -> Check:
     store = DayStore(data_dir)
     paths = store.paths()
     if not paths:
-        return Check("data", "ok",
-                     f"{data_dir.name}/ has no day files yet (the first run adds one)")
+        return Check(
+            "data", "ok", f"{data_dir.name}/ has no day files yet (the first run adds one)"
+        )
     problems: list[str] = []
     for error in store.validate_all():
         details = getattr(error, "problems", None)
         where = Path(error.path).name
         problems.extend([f"{where}: {d}" for d in details] if details else [str(error)])
     if problems:
-        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3
-                                           else "")
-        return Check("data", "fail", f"{len(problems)} problem(s) in {data_dir.name}/: {shown}",
-                     "run `arxiv-digest validate` for the full list; fix the keys named, or "
-                     "delete the day file and re-run `arxiv-digest run --date DATE`")
+        shown = "; ".join(problems[:3]) + (
+            f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        )
+        return Check(
+            "data",
+            "fail",
+            f"{len(problems)} problem(s) in {data_dir.name}/: {shown}",
+            "run `arxiv-digest validate` for the full list; fix the keys named, or "
+            "delete the day file and re-run `arxiv-digest run --date DATE`",
+        )
     return Check("data", "ok", f"{len(paths)} day file(s) in {data_dir.name}/ are valid")
 
 
-def run_checks(config_file: str | Path | None, env: Mapping[str, str], *,
-               get: HttpGet = urllib_get, timeout: float = 5.0, network: bool = True
-               ) -> list[Check]:
+def run_checks(
+    config_file: str | Path | None,
+    env: Mapping[str, str],
+    *,
+    get: HttpGet = urllib_get,
+    timeout: float = 5.0,
+    network: bool = True,
+) -> list[Check]:
     """All checks, in the order a newcomer should fix them."""
     config_check, settings = check_config(config_file, env)
     checks = [config_check]

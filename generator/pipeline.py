@@ -66,8 +66,9 @@ class RunResult:
     path: Path
 
 
-def _prefilter(settings: Settings, papers: Sequence[Paper], selection: Selection
-               ) -> tuple[list[Paper], dict[str, Score]]:
+def _prefilter(
+    settings: Settings, papers: Sequence[Paper], selection: Selection
+) -> tuple[list[Paper], dict[str, Score]]:
     """Papers the local ranking sends to the LLM, and the local scores of those it cuts."""
     from generator.score.local import LocalScorer
 
@@ -83,8 +84,9 @@ def _prefilter(settings: Settings, papers: Sequence[Paper], selection: Selection
     return [p for p in papers if p.id in sent], cut
 
 
-def score_selection(settings: Settings, selection: Selection, scorer: Scorer,
-                    progress: Progress) -> tuple[ScoringOutcome, dict[str, Score]]:
+def score_selection(
+    settings: Settings, selection: Selection, scorer: Scorer, progress: Progress
+) -> tuple[ScoringOutcome, dict[str, Score]]:
     """Score the selection; returns the outcome and the local scores of prefiltered papers."""
     papers = selection.to_score
     progress.start(len(papers))
@@ -102,14 +104,21 @@ def _scan(paper: Paper, score: Score | None, cut: Score | None) -> ScanRecord:
     if score is None:  # a scorer broke the contract: say so rather than drop the paper
         return ScanRecord(id=paper.id, unscored="no score returned")
     if score.status == "scored":
-        return ScanRecord(id=paper.id, relevance=score.relevance, novelty=score.novelty,
-                          score=score.score)
+        return ScanRecord(
+            id=paper.id, relevance=score.relevance, novelty=score.novelty, score=score.score
+        )
     return ScanRecord(id=paper.id, score=score.score, unscored=score.reason or "unscored")
 
 
-def build_record(settings: Settings, announcement: Announcement, selection: Selection,
-                 outcome: ScoringOutcome, cut: Mapping[str, Score], prompt_digest: str,
-                 source: str) -> DayRecord:
+def build_record(
+    settings: Settings,
+    announcement: Announcement,
+    selection: Selection,
+    outcome: ScoringOutcome,
+    cut: Mapping[str, Score],
+    prompt_digest: str,
+    source: str,
+) -> DayRecord:
     """The day record of a scored announcement (pure)."""
     config = settings.config
     scores = dict(outcome.scores)
@@ -123,7 +132,8 @@ def build_record(settings: Settings, announcement: Announcement, selection: Sele
     unscored = [
         UnscoredPaper(id=p.id, version=p.version, title=p.title, reason=s.reason or "unscored")
         for p in selection.to_score
-        if (s := scores.get(p.id)) is not None and s.status == "unscored"
+        if (s := scores.get(p.id)) is not None
+        and s.status == "unscored"
         and s.reason not in CUT_REASONS
     ]
     usage = outcome.usage
@@ -132,15 +142,25 @@ def build_record(settings: Settings, announcement: Announcement, selection: Sele
         status=DayStatus.PUBLISHED,
         categories=list(config.categories),
         announce_types=list(config.announce_types),
-        counts=Counts(total=selection.total, scanned=selection.scanned, relevant=len(papers),
-                      by_type=dict(selection.by_type)),
+        counts=Counts(
+            total=selection.total,
+            scanned=selection.scanned,
+            relevant=len(papers),
+            by_type=dict(selection.by_type),
+        ),
         scoring=Scoring(
-            scorer=outcome.scorer, model=outcome.model, prompt_hash=prompt_digest,
-            relevance_min=config.scoring.relevance_min, novelty_min=config.scoring.novelty_min,
+            scorer=outcome.scorer,
+            model=outcome.model,
+            prompt_hash=prompt_digest,
+            relevance_min=config.scoring.relevance_min,
+            novelty_min=config.scoring.novelty_min,
             usage=Usage(
-                prompt_tokens=usage.prompt_tokens, cached_prompt_tokens=usage.cached_prompt_tokens,
-                completion_tokens=usage.completion_tokens, reasoning_tokens=usage.reasoning_tokens,
-                requests=usage.requests, prompt_cost=usage.prompt_cost,
+                prompt_tokens=usage.prompt_tokens,
+                cached_prompt_tokens=usage.cached_prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                reasoning_tokens=usage.reasoning_tokens,
+                requests=usage.requests,
+                prompt_cost=usage.prompt_cost,
                 completion_cost=usage.completion_cost,
             ),
         ),
@@ -151,15 +171,27 @@ def build_record(settings: Settings, announcement: Announcement, selection: Sele
     )
 
 
-def _empty_record(settings: Settings, announcement: Announcement, status: DayStatus,
-                  source: str, reason: str | None = None) -> DayRecord:
+def _empty_record(
+    settings: Settings,
+    announcement: Announcement,
+    status: DayStatus,
+    source: str,
+    reason: str | None = None,
+) -> DayRecord:
     config = settings.config
     counts = count_types(announcement.papers)
     return DayRecord(
-        date=announcement.date, status=status, reason=reason,
-        categories=list(config.categories), announce_types=list(config.announce_types),
-        counts=Counts(total=announcement.total, scanned=0, relevant=0,
-                      by_type={t: n for t, n in counts.items() if n} if announcement.total else {}),
+        date=announcement.date,
+        status=status,
+        reason=reason,
+        categories=list(config.categories),
+        announce_types=list(config.announce_types),
+        counts=Counts(
+            total=announcement.total,
+            scanned=0,
+            relevant=0,
+            by_type={t: n for t, n in counts.items() if n} if announcement.total else {},
+        ),
         source=source,
     )
 
@@ -239,12 +271,21 @@ def run_latest(
         schedule = schedule_for(settings)
         no_announcement = schedule.why_not(date)
         if no_announcement:
-            raise ConfigError("--date", None, f"arXiv made no announcement on {date}: "
-                              f"{no_announcement}")
+            raise ConfigError(
+                "--date", None, f"arXiv made no announcement on {date}: {no_announcement}"
+            )
         announcement = fetch_day(config, http, date, schedule)
         source = SOURCE
     before = store.load(announcement.date) if store.exists(announcement.date) else None
     up_to_date = before is not None and not force and before.status is not DayStatus.FAILED
-    record = process_announcement(settings, announcement, store, source=source, force=force,
-                                  scorer=scorer, env=env, progress=progress)
+    record = process_announcement(
+        settings,
+        announcement,
+        store,
+        source=source,
+        force=force,
+        scorer=scorer,
+        env=env,
+        progress=progress,
+    )
     return RunResult(record, up_to_date, store.path_for(announcement.date))

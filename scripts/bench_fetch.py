@@ -67,16 +67,23 @@ def main() -> int:
     for page_size in (100, 200, 500, 1000):
         with FakeArxiv() as fake:
             fake.corpus = corpus
-            config = parse_config({"arxiv": {"page_size": page_size}},
-                                  env={"DIGEST_ARXIV_API_URL": fake.url})
+            config = parse_config(
+                {"arxiv": {"page_size": page_size}}, env={"DIGEST_ARXIV_API_URL": fake.url}
+            )
             before = len(fake.log)
             fetch_day(config, client, dt.date(2025, 10, 7), Schedule(holidays=()))
             pages = len(fake.log) - before
-            wall = median_ms(lambda config=config: fetch_day(  # type: ignore[misc]
-                config, client, dt.date(2025, 10, 7), Schedule(holidays=())), 5)
+            wall = median_ms(
+                lambda config=config: fetch_day(  # type: ignore[misc]
+                    config, client, dt.date(2025, 10, 7), Schedule(holidays=())
+                ),
+                5,
+            )
         polite = (pages - 1) * 3.0
-        print(f"backfill 2025-10-07, page_size {page_size:4d}: {pages} requests, "
-              f"median {wall:.0f} ms at min_interval 0, +{polite:.0f} s at arXiv's 3 s interval")
+        print(
+            f"backfill 2025-10-07, page_size {page_size:4d}: {pages} requests, "
+            f"median {wall:.0f} ms at min_interval 0, +{polite:.0f} s at arXiv's 3 s interval"
+        )
     return 0
 
 

@@ -44,8 +44,11 @@ def load_pool(shared: Path, day: str) -> list[Paper]:
             continue
         primary = row["categories"][0] if row["categories"] else ""
         papers[row["id"]] = Paper(
-            id=row["id"], version=1, title=" ".join(row["title"].split()),
-            authors=tuple(row["authors"]), abstract=" ".join(row["summary"].split()),
+            id=row["id"],
+            version=1,
+            title=" ".join(row["title"].split()),
+            authors=tuple(row["authors"]),
+            abstract=" ".join(row["summary"].split()),
             categories=tuple(row["categories"]),
             announce_type=AnnounceType.NEW if primary in POOL_CATEGORIES else AnnounceType.CROSS,
         )
@@ -102,6 +105,7 @@ def minilm_baseline(prompt: SelectionPrompt) -> Callable[[list[Paper]], list[flo
     """Cosine of each paper to the whole prompt text with all-MiniLM-L6-v2, if installed."""
     try:
         from generator.score.embedding import load_model
+
         model = load_model("all-MiniLM-L6-v2")
     except Exception as exc:  # the optional extra is missing: say so, skip the baseline
         print(f"(MiniLM baseline skipped: {exc})")
@@ -109,8 +113,9 @@ def minilm_baseline(prompt: SelectionPrompt) -> Callable[[list[Paper]], list[flo
     query = model.encode([prompt_text(prompt)], normalize_embeddings=True)[0]
 
     def rank(papers: list[Paper]) -> list[float]:
-        vectors = model.encode([f"{p.title}. {p.abstract}" for p in papers],
-                               normalize_embeddings=True, batch_size=64)
+        vectors = model.encode(
+            [f"{p.title}. {p.abstract}" for p in papers], normalize_embeddings=True, batch_size=64
+        )
         return [float(v @ query) for v in vectors]
 
     return rank
@@ -120,9 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--runs", type=int, default=5, help="timing runs (median reported)")
-    parser.add_argument("--models", default="lexical",
-                        help="comma-separated local models to evaluate (lexical, or an "
-                        "embedding model name with the embed extra)")
+    parser.add_argument(
+        "--models",
+        default="lexical",
+        help="comma-separated local models to evaluate (lexical, or an "
+        "embedding model name with the embed extra)",
+    )
     parser.add_argument("--no-minilm", action="store_true", help="skip the MiniLM baseline")
     args = parser.parse_args(argv)
     if not (args.shared / "eval").is_dir():
@@ -139,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
     models = args.models.split(",")
     scorers = {model: LocalScorer(prompt, model) for model in models}
 
-    print(f"{'day':<11} {'ranker':<34} {'pool':>5} {'picks':>5} {'AUC':>6} {'R@20%':>6} "
-          f"{'R@50%':>6}  kept by default thresholds (of them picks)")
+    print(
+        f"{'day':<11} {'ranker':<34} {'pool':>5} {'picks':>5} {'AUC':>6} {'R@20%':>6} "
+        f"{'R@50%':>6}  kept by default thresholds (of them picks)"
+    )
     for day in LABELLED_DAYS:
         pool = load_pool(args.shared, day)
         picks = load_picks(args.shared, day)
@@ -150,26 +160,42 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for model, scorer in scorers.items():
             outcome = scorer.score(pool)
-            kept = [s for s in outcome.scores.values()
-                    if (s.relevance or 0) >= 8 and (s.novelty or 0) >= 7]
+            kept = [
+                s
+                for s in outcome.scores.values()
+                if (s.relevance or 0) >= 8 and (s.novelty or 0) >= 7
+            ]
             hits = sum(s.id in picks for s in kept)
-            rows.append((f"local:{model}", [outcome.scores[p.id].score or 0.0 for p in pool],
-                         f"{len(kept)} = {len(kept) / len(pool):.1%} ({hits})"))
+            rows.append(
+                (
+                    f"local:{model}",
+                    [outcome.scores[p.id].score or 0.0 for p in pool],
+                    f"{len(kept)} = {len(kept) / len(pool):.1%} ({hits})",
+                )
+            )
         if LEXICAL in scorers:
             # One paper per call (the `score` command on tiny inputs): no day statistics.
             alone = [scorers[LEXICAL].score([p]).scores[p.id] for p in pool]
             kept_alone = sum((s.relevance or 0) >= 8 and (s.novelty or 0) >= 7 for s in alone)
-            rows.append((f"local:{LEXICAL} one paper per call",
-                         [s.score or 0.0 for s in alone], f"{kept_alone}"))
+            rows.append(
+                (
+                    f"local:{LEXICAL} one paper per call",
+                    [s.score or 0.0 for s in alone],
+                    f"{kept_alone}",
+                )
+            )
         for name, scores, kept_text in rows:
-            print(f"{day:<11} {name:<34} {len(pool):>5} {sum(labels):>5} "
-                  f"{auc(scores, labels):>6.3f} {recall_at(scores, labels, 0.2):>6.3f} "
-                  f"{recall_at(scores, labels, 0.5):>6.3f}  {kept_text}")
+            print(
+                f"{day:<11} {name:<34} {len(pool):>5} {sum(labels):>5} "
+                f"{auc(scores, labels):>6.3f} {recall_at(scores, labels, 0.2):>6.3f} "
+                f"{recall_at(scores, labels, 0.5):>6.3f}  {kept_text}"
+            )
 
     # Timing: a day of 900 papers (the three listing days' cs.LG/cs.AI papers, cut to 900),
     # scorer construction included (vocabulary build; the embedding model is loaded once).
-    day_papers = [p for day in ("2025-10-06", "2025-10-07", "2025-10-08")
-                  for p in load_pool(args.shared, day)][:900]
+    day_papers = [
+        p for day in ("2025-10-06", "2025-10-07", "2025-10-08") for p in load_pool(args.shared, day)
+    ][:900]
     for model, scorer in scorers.items():
         embedder = scorer.embedder
         runs = args.runs if model == LEXICAL else min(args.runs, 3)
@@ -178,8 +204,10 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             LocalScorer(prompt, model, embedder).score(day_papers)
             times.append(time.perf_counter() - start)
-        print(f"local:{model}: {len(day_papers)} papers in {statistics.median(times):.2f} s "
-              f"(median of {runs})")
+        print(
+            f"local:{model}: {len(day_papers)} papers in {statistics.median(times):.2f} s "
+            f"(median of {runs})"
+        )
     return 0
 
 

@@ -53,9 +53,13 @@ def load_papers() -> list[Paper]:
             if record["id"] in papers or not {"cs.LG", "cs.AI"} & set(record["categories"]):
                 continue
             papers[record["id"]] = Paper(
-                id=record["id"], version=1, title=" ".join(record["title"].split()),
-                authors=tuple(record["authors"]), abstract=" ".join(record["summary"].split()),
-                categories=tuple(record["categories"]), announce_type=AnnounceType.NEW,
+                id=record["id"],
+                version=1,
+                title=" ".join(record["title"].split()),
+                authors=tuple(record["authors"]),
+                abstract=" ".join(record["summary"].split()),
+                categories=tuple(record["categories"]),
+                announce_type=AnnounceType.NEW,
             )
             if len(papers) == DAY_SIZE:
                 return list(papers.values())
@@ -78,8 +82,10 @@ def o200k() -> Any:
             sys.exit("o200k_base vocabulary does not match tiktoken's published hash")
         import base64
 
-        ranks = {base64.b64decode(tok): int(rank)
-                 for tok, rank in (line.split() for line in raw.splitlines() if line)}
+        ranks = {
+            base64.b64decode(tok): int(rank)
+            for tok, rank in (line.split() for line in raw.splitlines() if line)
+        }
         openai_public.load_tiktoken_bpe = lambda *a, **k: ranks  # type: ignore[attr-defined]
         return tiktoken.Encoding(**openai_public.o200k_base())
 
@@ -87,8 +93,13 @@ def o200k() -> Any:
 def token_table(prompt: SelectionPrompt, papers: list[Paper]) -> list[str]:
     enc = o200k()
     # Chat framing costs ~3 tokens per message plus 3 for the reply priming.
-    overhead = (len(enc.encode(prompt.system)) + len(enc.encode(fixed_user_text(prompt)))
-                + len(enc.encode(f"\n{DATA_OPEN}\n\n{DATA_CLOSE}")) + 2 * 3 + 3)
+    overhead = (
+        len(enc.encode(prompt.system))
+        + len(enc.encode(fixed_user_text(prompt)))
+        + len(enc.encode(f"\n{DATA_OPEN}\n\n{DATA_CLOSE}"))
+        + 2 * 3
+        + 3
+    )
     per_paper = [len(enc.encode(paper_json(p))) + 1 for p in papers]
     mean = statistics.fmean(per_paper)
     lines = [
@@ -102,13 +113,15 @@ def token_table(prompt: SelectionPrompt, papers: list[Paper]) -> list[str]:
     ]
     for size in (1, 5, 10, 20, 40):
         total = overhead / size + mean
-        lines.append(f"| {size} | {total:.0f} | {overhead / size / total:.0%} | "
-                     f"{-(-len(papers) // size)} |")
+        lines.append(
+            f"| {size} | {total:.0f} | {overhead / size / total:.0%} | {-(-len(papers) // size)} |"
+        )
     return lines
 
 
-def timed_run(prompt: SelectionPrompt, papers: list[Paper], delay: float,
-              **llm: Any) -> tuple[float, int, int]:
+def timed_run(
+    prompt: SelectionPrompt, papers: list[Paper], delay: float, **llm: Any
+) -> tuple[float, int, int]:
     with FakeLLM(delay=delay) as fake:
         settings = LlmSettings.model_validate({"base_url": fake.url + "/v1", **llm})
         scorer = LlmScorer(prompt, settings, api_key="bench")
@@ -122,8 +135,11 @@ def timed_run(prompt: SelectionPrompt, papers: list[Paper], delay: float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delay", type=float, default=2.0, help="stand-in seconds per call")
-    parser.add_argument("--skip-baseline", action="store_true",
-                        help="skip the slow sequential baseline (batches of 5, one worker)")
+    parser.add_argument(
+        "--skip-baseline",
+        action="store_true",
+        help="skip the slow sequential baseline (batches of 5, one worker)",
+    )
     args = parser.parse_args()
     prompt = load_settings(REPO / "digest.yaml", env={}).prompt
     papers = load_papers()
@@ -146,8 +162,10 @@ def main() -> None:
         print(f"| {label} | {wall:.1f} | {requests} | {scored} |", flush=True)
     if not args.skip_baseline:
         default_wall, baseline = list(walls.values())[0], list(walls.values())[-1]
-        print(f"\nDefault vs sequential batches of 5: {default_wall:.1f} s / {baseline:.1f} s "
-              f"= 1/{baseline / default_wall:.1f}")
+        print(
+            f"\nDefault vs sequential batches of 5: {default_wall:.1f} s / {baseline:.1f} s "
+            f"= 1/{baseline / default_wall:.1f}"
+        )
 
 
 if __name__ == "__main__":

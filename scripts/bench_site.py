@@ -108,16 +108,18 @@ def generate(root: Path, days: int, papers: int) -> None:
     # Issue 5: our site uses the theme override (feed links, header search box, search.js).
     shutil.copytree(REPO / "docs/overrides", ours / "docs/overrides")
     shutil.copy(REPO / "docs/javascripts/search.js", ours / "docs/javascripts")
-    full_header = header.replace(
-        "  name: material\n", "  name: material\n  custom_dir: docs/overrides\n", 1
-    ) + "exclude_docs: |\n  /overrides/\n"
+    full_header = (
+        header.replace("  name: material\n", "  name: material\n  custom_dir: docs/overrides\n", 1)
+        + "exclude_docs: |\n  /overrides/\n"
+    )
     (ours / "mkdocs.yml").write_text(full_header + css + plugin, encoding="utf-8")
     (ours / "core.yml").write_text(
         header + css + plugin + f"      sections: [{', '.join(CORE_SECTIONS)}]\n",
         encoding="utf-8",
     )
     (markdown / "mkdocs.yml").write_text(
-        "site_name: Bench\nsite_url: https://example.org/bench/\ndocs_dir: docs\n" + THEME
+        "site_name: Bench\nsite_url: https://example.org/bench/\ndocs_dir: docs\n"
+        + THEME
         + "plugins: []\nnav:\n  - index.md\n  - archive.md\nnot_in_nav: |\n  /days/\n",
         encoding="utf-8",
     )
@@ -219,8 +221,7 @@ def peak_run(args: list[str], **popen: object) -> tuple[float, float, int]:
     """Run ``args`` via the launcher: (seconds, peak RSS in MB, exit code)."""
     with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", PEAK_LAUNCHER, peak.name, *args],
-                                **popen)  # type: ignore[call-overload]
+        proc = subprocess.Popen([sys.executable, "-c", PEAK_LAUNCHER, peak.name, *args], **popen)  # type: ignore[call-overload]
         proc.wait()
         elapsed = time.perf_counter() - start
         kilobytes = int(Path(peak.name).read_text() or 0)
@@ -234,15 +235,19 @@ def timed_build(site: Path, config: str) -> tuple[float, float]:
     with open(site / "build.log", "w") as log:
         elapsed, peak_mb, returncode = peak_run(
             [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / config)],
-            cwd=site, stdout=log, stderr=subprocess.STDOUT, env=env,
+            cwd=site,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     if returncode != 0:
         raise SystemExit(f"build of {site} failed:\n{(site / 'build.log').read_text()[-3000:]}")
     return elapsed, peak_mb
 
 
-def measure(route: str, site: Path, runs: int, config: str = "mkdocs.yml",
-            cold: bool = False) -> Result:
+def measure(
+    route: str, site: Path, runs: int, config: str = "mkdocs.yml", cold: bool = False
+) -> Result:
     times, peaks = [], []
     for run in range(runs):
         if cold:
@@ -250,8 +255,9 @@ def measure(route: str, site: Path, runs: int, config: str = "mkdocs.yml",
         seconds, peak = timed_build(site, config)
         times.append(seconds)
         peaks.append(peak)
-        print(f"  {route} run {run + 1}/{runs}: {seconds:.1f} s, peak RSS {peak:.0f} MB",
-              flush=True)
+        print(
+            f"  {route} run {run + 1}/{runs}: {seconds:.1f} s, peak RSS {peak:.0f} MB", flush=True
+        )
     out = site / "site"
     files = [p for p in out.rglob("*") if p.is_file()]
     pages = [p for p in files if p.suffix == ".html"]
@@ -284,8 +290,13 @@ def breakdown(site: Path) -> dict[str, float]:
             start = time.perf_counter()
             records, digests = load_days_digests(store, cache)
             loaded = time.perf_counter()
-            ctx = SiteContext(settings=settings, store=store, days=records, site_url=None,
-                              prompts={PROMPT_HASH: PROMPT_TEXT})
+            ctx = SiteContext(
+                settings=settings,
+                store=store,
+                days=records,
+                site_url=None,
+                prompts={PROMPT_HASH: PROMPT_TEXT},
+            )
             days.build(ctx, RenderedPages(cache, digests))
             phases[f"load_{state}_s"] = loaded - start
             phases[f"render_{state}_s"] = time.perf_counter() - loaded
@@ -298,16 +309,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=100, help="synthetic days (default 100)")
     parser.add_argument("--papers", type=int, default=70, help="kept papers per day (70)")
     parser.add_argument("--runs", type=int, default=3, help="builds of our site (median)")
-    parser.add_argument("--md-runs", type=int, default=None,
-                        help="builds of the Markdown route (default: --runs)")
-    parser.add_argument("--full-runs", type=int, default=1,
-                        help="builds with every section (tags, feeds, search too); 0: skip")
-    parser.add_argument("--features", action=argparse.BooleanOptionalAction, default=True,
-                        help="issue 5 figures: search index cold/daily, tags, feeds, first "
-                        "query bytes in Chromium (default: on)")
+    parser.add_argument(
+        "--md-runs", type=int, default=None, help="builds of the Markdown route (default: --runs)"
+    )
+    parser.add_argument(
+        "--full-runs",
+        type=int,
+        default=1,
+        help="builds with every section (tags, feeds, search too); 0: skip",
+    )
+    parser.add_argument(
+        "--features",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="issue 5 figures: search index cold/daily, tags, feeds, first "
+        "query bytes in Chromium (default: on)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="work in this folder (kept); reuses days generated there before")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="work in this folder (kept); reuses days generated there before",
+    )
     args = parser.parse_args(argv)
     md_runs = args.md_runs if args.md_runs is not None else args.runs
 
@@ -322,38 +346,52 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(root / "markdown", ignore_errors=True)
             start = time.perf_counter()
             generate(root, args.days, args.papers)
-            print(f"generated {args.days} days x {args.papers} papers in "
-                  f"{time.perf_counter() - start:.0f} s under {root}", flush=True)
+            print(
+                f"generated {args.days} days x {args.papers} papers in "
+                f"{time.perf_counter() - start:.0f} s under {root}",
+                flush=True,
+            )
         phases = breakdown(root / "ours")
-        print(f"  ours in-process ({phases['data_mb']:.0f} MB of YAML): cold load+validate "
-              f"{phases['load_cold_s']:.1f} s, render day pages {phases['render_cold_s']:.1f} s; "
-              f"warm load {phases['load_warm_s']:.1f} s, day pages from the page cache "
-              f"{phases['render_warm_s']:.1f} s", flush=True)
+        print(
+            f"  ours in-process ({phases['data_mb']:.0f} MB of YAML): cold load+validate "
+            f"{phases['load_cold_s']:.1f} s, render day pages {phases['render_cold_s']:.1f} s; "
+            f"warm load {phases['load_warm_s']:.1f} s, day pages from the page cache "
+            f"{phases['render_warm_s']:.1f} s",
+            flush=True,
+        )
         # Markdown before the full build: the other sections' cost is not ours to bound.
-        plan = [("core cold", root / "ours", args.runs, "core.yml", True),
-                ("core warm", root / "ours", args.runs, "core.yml", False),
-                ("markdown", root / "markdown", md_runs, "mkdocs.yml", False),
-                ("full warm", root / "ours", args.full_runs, "mkdocs.yml", False)]
+        plan = [
+            ("core cold", root / "ours", args.runs, "core.yml", True),
+            ("core warm", root / "ours", args.runs, "core.yml", False),
+            ("markdown", root / "markdown", md_runs, "mkdocs.yml", False),
+            ("full warm", root / "ours", args.full_runs, "mkdocs.yml", False),
+        ]
         results = []
         for route, site, runs, config, cold in plan:
             if runs:
                 results.append(measure(route, site, runs, config, cold=cold))
                 print(f"  => {route}: median {results[-1].median:.1f} s", flush=True)
         print()
-        print(f"{'route':<10} {'median s':>9} {'runs':>5} {'peak RSS MB':>12} {'output MB':>10} "
-              f"{'pages':>6} {'largest page KB':>16}")
+        print(
+            f"{'route':<10} {'median s':>9} {'runs':>5} {'peak RSS MB':>12} {'output MB':>10} "
+            f"{'pages':>6} {'largest page KB':>16}"
+        )
         for r in results:
-            print(f"{r.route:<10} {r.median:>9.1f} {len(r.times):>5} {r.peak_rss_mb:>12.0f} "
-                  f"{r.output_mb:>10.0f} {r.pages:>6} {r.largest_page_kb:>16.0f}  "
-                  f"({r.largest_page})")
+            print(
+                f"{r.route:<10} {r.median:>9.1f} {len(r.times):>5} {r.peak_rss_mb:>12.0f} "
+                f"{r.output_mb:>10.0f} {r.pages:>6} {r.largest_page_kb:>16.0f}  "
+                f"({r.largest_page})"
+            )
         markdown = next((r for r in results if r.route == "markdown"), None)
         if markdown is not None:
             print()
             for r in results:
                 if r is markdown:
                     continue
-                print(f"{r.route} / markdown time: {r.median / markdown.median:.1%} "
-                      f"(goal <= 10%); peak RSS {r.peak_rss_mb:.0f} MB (goal <= 1024 MB)")
+                print(
+                    f"{r.route} / markdown time: {r.median / markdown.median:.1%} "
+                    f"(goal <= 10%); peak RSS {r.peak_rss_mb:.0f} MB (goal <= 1024 MB)"
+                )
         if args.features and args.full_runs:
             from bench_site_features import site_features
 

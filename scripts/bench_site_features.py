@@ -42,9 +42,13 @@ from generator.store import DayStore  # noqa: E402
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 QUERIES = ("quantization", "mixture experts routing")  # synthetic text: every day matches
 REAL_QUERIES = (
-    "diffusion", "mixture of experts", "ground station selection", "transformer",
+    "diffusion",
+    "mixture of experts",
+    "ground station selection",
+    "transformer",
     # a pasted title, a frequent author (8 papers), a rare one (5 papers)
-    "Flexible Locomotion Learning with Diffusion Model Predictive Control", "James Zou",
+    "Flexible Locomotion Learning with Diffusion Model Predictive Control",
+    "James Zou",
     "Magauiya Zhussip",
 )
 Measured = tuple[int, int, int, int, str, str]
@@ -66,8 +70,18 @@ def index_years_cold(site: Path) -> list[tuple[int, int, float, float]]:
             for record in records:
                 (folder / record.name).write_text(record.html, encoding="utf-8")
             seconds, peak_mb, returncode = peak_run(
-                [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
-                 str(Path(tmp) / "bundle"), "--force-language", "en", "--silent"]
+                [
+                    sys.executable,
+                    "-m",
+                    "pagefind",
+                    "--site",
+                    str(folder),
+                    "--output-path",
+                    str(Path(tmp) / "bundle"),
+                    "--force-language",
+                    "en",
+                    "--silent",
+                ]
             )
             if returncode != 0:
                 raise SystemExit(f"pagefind failed on {year}")
@@ -132,12 +146,19 @@ def first_query_bytes(site_dir: Path, query: str) -> Measured | None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=str(CHROMIUM),
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update"],
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
             )
             page = browser.new_page()
-            page.route("**/*", lambda r, req: r.continue_() if req.url.startswith(base)
-                       else r.abort())
+            page.route(
+                "**/*", lambda r, req: r.continue_() if req.url.startswith(base) else r.abort()
+            )
 
             def on_response(response):  # type: ignore[no-untyped-def]
                 if "/search/pagefind/" in response.url or response.url.endswith("search.js"):
@@ -147,8 +168,7 @@ def first_query_bytes(site_dir: Path, query: str) -> Measured | None:
             page.on("response", on_response)
             page.goto(urljoin(base, "search/?q=" + query.replace(" ", "+")))
             page.wait_for_function(
-                "() => /paper/.test(document.querySelector('.digest-search__status')"
-                ".textContent)",
+                "() => /paper/.test(document.querySelector('.digest-search__status').textContent)",
                 timeout=60_000,
             )
             page.wait_for_load_state("networkidle")
@@ -165,9 +185,11 @@ def first_query_bytes(site_dir: Path, query: str) -> Measured | None:
 def _report_query(label: str, query: str, measured: Measured | None) -> None:
     if measured:
         raw, sent, requests, shown, status, first = measured
-        print(f"  {label}first query {query!r}: {sent / 1e3:.0f} KB transferred (gzip host; "
-              f"{raw / 1e3:.0f} KB uncompressed) in {requests} requests, {shown} papers shown "
-              f"(goal <= 500 KB); status: {status}; first result: {first!r}")
+        print(
+            f"  {label}first query {query!r}: {sent / 1e3:.0f} KB transferred (gzip host; "
+            f"{raw / 1e3:.0f} KB uncompressed) in {requests} requests, {shown} papers shown "
+            f"(goal <= 500 KB); status: {status}; first result: {first!r}"
+        )
 
 
 def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
@@ -193,21 +215,31 @@ def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
             row = json.loads(line)
             rows.setdefault(row["id"], row)
     real = list(rows.values())
-    topics = ("Model Compression and Efficiency", "Mixture of Experts", "Large Language Models",
-              "Representation Learning", "Training Dynamics", "High Performance Computing")
+    topics = (
+        "Model Compression and Efficiency",
+        "Mixture of Experts",
+        "Large Language Models",
+        "Representation Learning",
+        "Training Dynamics",
+        "High Performance Computing",
+    )
     days = []
     counter = 0
     for date in dates:
         papers = []
         for _ in range(papers_per_day):
             row = real[counter % len(real)]
-            papers.append(make_paper(
-                f"{date:%y%m}.{counter % 100000:05d}", str(row["title"]),
-                authors=list(row["authors"]),  # type: ignore[call-overload]
-                abstract=str(row["summary"]), comment=str(row.get("comment") or ""),
-                categories=list(row["categories"]),  # type: ignore[call-overload]
-                tags=[topics[counter % len(topics)]],
-            ))
+            papers.append(
+                make_paper(
+                    f"{date:%y%m}.{counter % 100000:05d}",
+                    str(row["title"]),
+                    authors=list(row["authors"]),  # type: ignore[call-overload]
+                    abstract=str(row["summary"]),
+                    comment=str(row.get("comment") or ""),
+                    categories=list(row["categories"]),  # type: ignore[call-overload]
+                    tags=[topics[counter % len(topics)]],
+                )
+            )
             counter += 1
         days.append(fixture_day(date, papers))
     search_only_site(days, "real text: ", REAL_QUERIES)
@@ -230,14 +262,25 @@ def search_only_site(days: list[DayRecord], label: str, queries: tuple[str, ...]
             for record in records:
                 (folder / record.name).write_text(record.html, encoding="utf-8")
             seconds, peak_mb, code = peak_run(
-                [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path",
-                 str(out / search.INDEX_DIR / str(year)), "--force-language", "en", "--silent"]
+                [
+                    sys.executable,
+                    "-m",
+                    "pagefind",
+                    "--site",
+                    str(folder),
+                    "--output-path",
+                    str(out / search.INDEX_DIR / str(year)),
+                    "--force-language",
+                    "en",
+                    "--silent",
+                ]
             )
             if code:
                 raise SystemExit(f"pagefind failed on {year} ({label.strip(': ')})")
             count = sum(len(d.papers) for d in days if d.date.year == year)
-            print(f"  {label}index {year}: {count} papers, {seconds:.1f} s, "
-                  f"peak RSS {peak_mb:.0f} MB")
+            print(
+                f"  {label}index {year}: {count} papers, {seconds:.1f} s, peak RSS {peak_mb:.0f} MB"
+            )
         ctx = SimpleNamespace(days=days, use_directory_urls=True)
         body = search.render_search_page(ctx)  # type: ignore[arg-type]
         (out / "search" / "index.html").write_text(
@@ -266,8 +309,10 @@ def site_features(site: Path, timed_build: Callable[[Path, str], tuple[float, fl
     bundle = out / "search" / "pagefind"
     years = sorted(p.name for p in bundle.iterdir())
     bundle_mb = sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) / 1e6
-    print(f"  tag pages: {len(tag_pages)} (largest {_kb(largest_tag):.0f} KB, "
-          f"{largest_tag.relative_to(out)}); tag feeds: {len(tag_feeds)}")
+    print(
+        f"  tag pages: {len(tag_pages)} (largest {_kb(largest_tag):.0f} KB, "
+        f"{largest_tag.relative_to(out)}); tag feeds: {len(tag_feeds)}"
+    )
     print(f"  feed.xml {_kb(out / 'feed.xml'):.0f} KB; largest tag feed {_kb(largest_feed):.0f} KB")
     print(f"  search bundle: {len(years)} year(s) {', '.join(years)}, {bundle_mb:.0f} MB")
 
@@ -278,19 +323,25 @@ def site_features(site: Path, timed_build: Callable[[Path, str], tuple[float, fl
     for year, papers, seconds, peak in per_year:
         print(f"  index {year}: {papers} papers, {seconds:.1f} s, peak RSS {peak:.0f} MB")
     total = sum(s for _, _, s, _ in per_year)
-    print(f"  index all years cold: {total:.1f} s, peak RSS {max(p for *_, p in per_year):.0f} MB"
-          " (one year at a time)")
+    print(
+        f"  index all years cold: {total:.1f} s, peak RSS {max(p for *_, p in per_year):.0f} MB"
+        " (one year at a time)"
+    )
 
     settings = load_settings(site / "digest.yaml", env={})
     shutil.rmtree(settings.base_dir / ".cache", ignore_errors=True)
     seconds, peak = timed_build(site, "mkdocs.yml")
-    print(f"  full build, every cache removed (all years indexed): {seconds:.1f} s, "
-          f"peak RSS {peak:.0f} MB")
+    print(
+        f"  full build, every cache removed (all years indexed): {seconds:.1f} s, "
+        f"peak RSS {peak:.0f} MB"
+    )
     real_text_search(sorted(DayStore(site / "data").dates()))
     date = add_next_day(site)
     seconds, peak = timed_build(site, "mkdocs.yml")
-    print(f"  full build after a new day ({date}; only {date.year} re-indexed): {seconds:.1f} s,"
-          f" peak RSS {peak:.0f} MB")
+    print(
+        f"  full build after a new day ({date}; only {date.year} re-indexed): {seconds:.1f} s,"
+        f" peak RSS {peak:.0f} MB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -301,8 +352,11 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--days", type=int, default=1000)
-    parser.add_argument("--synthetic", action="store_true",
-                        help="also the synthetic text's worst case (every word in every day)")
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="also the synthetic text's worst case (every word in every day)",
+    )
     args = parser.parse_args(argv)
     dates = list(weekdays(dt.date(2022, 1, 3), args.days))
     real_text_search(dates)

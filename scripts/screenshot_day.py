@@ -51,24 +51,41 @@ def build_record(topics: list[str]):  # noqa: ANN201 - DayRecord, imported lazil
     for entry in kept:
         paper = listing[entry["id"]]
         author = bool(entry.get("author_match"))
-        papers.append(PaperEntry(
-            id=entry["id"], version=1, title=paper["title"], authors=paper["authors"],
-            abstract=paper["summary"], categories=paper["categories"],
-            announce_type=AnnounceType.NEW if paper["categories"][0] in ("cs.LG", "cs.AI")
-            else AnnounceType.CROSS,
-            relevance=entry.get("relevance"), novelty=entry.get("novelty"),
-            comment=entry.get("comment") or "",
-            tags=[t for t in topics if t.lower() in (entry.get("comment") or "").lower()],
-            kept_because=KeptBecause.AUTHOR if author else KeptBecause.SCORE,
-        ))
+        papers.append(
+            PaperEntry(
+                id=entry["id"],
+                version=1,
+                title=paper["title"],
+                authors=paper["authors"],
+                abstract=paper["summary"],
+                categories=paper["categories"],
+                announce_type=AnnounceType.NEW
+                if paper["categories"][0] in ("cs.LG", "cs.AI")
+                else AnnounceType.CROSS,
+                relevance=entry.get("relevance"),
+                novelty=entry.get("novelty"),
+                comment=entry.get("comment") or "",
+                tags=[t for t in topics if t.lower() in (entry.get("comment") or "").lower()],
+                kept_because=KeptBecause.AUTHOR if author else KeptBecause.SCORE,
+            )
+        )
     return DayRecord(
-        date=dt.date.fromisoformat(DATE), status=DayStatus.PUBLISHED,
-        categories=["cs.LG", "cs.AI"], announce_types=[AnnounceType.NEW, AnnounceType.CROSS],
+        date=dt.date.fromisoformat(DATE),
+        status=DayStatus.PUBLISHED,
+        categories=["cs.LG", "cs.AI"],
+        announce_types=[AnnounceType.NEW, AnnounceType.CROSS],
         counts=Counts(total=len(pool), scanned=len(pool), relevant=len(papers)),
         # The recorded selection has no token counts: the table shows zeros and "unknown".
-        scoring=Scoring(scorer="llm", model="gpt-5", prompt_hash="0" * 16, relevance_min=8,
-                        novelty_min=7, usage=Usage(prompt_cost=None, completion_cost=None)),
-        papers=papers, source="recorded",
+        scoring=Scoring(
+            scorer="llm",
+            model="gpt-5",
+            prompt_hash="0" * 16,
+            relevance_min=8,
+            novelty_min=7,
+            usage=Usage(prompt_cost=None, completion_cost=None),
+        ),
+        papers=papers,
+        source="recorded",
     )
 
 
@@ -100,8 +117,9 @@ def main() -> int:
         # The real site configuration: header search box, RSS link, navigation.
         shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": "http://127.0.0.1/"}
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root, check=True,
-                       env=env)
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root, check=True, env=env
+        )
         handler = functools.partial(_QuietHandler, directory=str(root / "site"))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -109,10 +127,22 @@ def main() -> int:
         out = Path(args.out).resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update",
-             "--hide-scrollbars", f"--screenshot={out}", f"--window-size={args.size}", url],
-            check=True, capture_output=True, timeout=120,
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--hide-scrollbars",
+                f"--screenshot={out}",
+                f"--window-size={args.size}",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         server.shutdown()
         print(f"wrote {out} ({out.stat().st_size // 1024} KB) from {url}")

@@ -105,11 +105,16 @@ class FakeArxiv:
         count = 0
         for path in sorted(folder.glob("*.json")):
             record = json.loads(path.read_text(encoding="utf-8"))
-            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(record["url"]).query,
-                                                keep_blank_values=True))
+            query = dict(
+                urllib.parse.parse_qsl(
+                    urllib.parse.urlsplit(record["url"]).query, keep_blank_values=True
+                )
+            )
             self.recorded[_recorded_key(query)] = Reply(
-                record["status_code"], record["body"],
-                content_type="application/atom+xml; charset=utf-8")
+                record["status_code"],
+                record["body"],
+                content_type="application/atom+xml; charset=utf-8",
+            )
             count += 1
         return count
 
@@ -136,28 +141,39 @@ class FakeArxiv:
                 return recorded
             if self.corpus:
                 return self._search_corpus(query)
-        return Reply(404, "<html><head><title>404 Not Found</title></head></html>",
-                     content_type="text/html")
+        return Reply(
+            404, "<html><head><title>404 Not Found</title></head></html>", content_type="text/html"
+        )
 
     def _search_corpus(self, query: dict[str, str]) -> Reply:
         search = query.get("search_query", "")
         cats = set(re.findall(r"cat:([\w.-]+)", search))
         window = re.search(r"submittedDate:\[(\d{12}) TO (\d{12})\]", search)
         if not cats or not window:
-            return Reply(400, atom_error("unsupported query for the stand-in: " + search),
-                         content_type="application/atom+xml")
-        low, high = (dt.datetime.strptime(w, "%Y%m%d%H%M").replace(tzinfo=dt.UTC)
-                     for w in window.groups())
+            return Reply(
+                400,
+                atom_error("unsupported query for the stand-in: " + search),
+                content_type="application/atom+xml",
+            )
+        low, high = (
+            dt.datetime.strptime(w, "%Y%m%d%H%M").replace(tzinfo=dt.UTC) for w in window.groups()
+        )
         hits = sorted(
-            (e for e in self.corpus
-             if cats & set(e.categories)
-             and low <= e.published.replace(second=0, microsecond=0) <= high),
+            (
+                e
+                for e in self.corpus
+                if cats & set(e.categories)
+                and low <= e.published.replace(second=0, microsecond=0) <= high
+            ),
             key=lambda e: (e.published, e.id),
         )
         start = int(query.get("start", 0))
         size = int(query.get("max_results", 10))
-        return Reply(200, atom_feed(hits[start:start + size], total=len(hits), start=start),
-                     content_type="application/atom+xml; charset=utf-8")
+        return Reply(
+            200,
+            atom_feed(hits[start : start + size], total=len(hits), start=start),
+            content_type="application/atom+xml; charset=utf-8",
+        )
 
     def __enter__(self) -> FakeArxiv:
         fake = self
@@ -170,9 +186,16 @@ class FakeArxiv:
                 query = dict(urllib.parse.parse_qsl(split.query, keep_blank_values=True))
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                fake.log.append(LoggedRequest(method, split.path, query,
-                                              {k.lower(): v for k, v in self.headers.items()},
-                                              body, time.monotonic()))
+                fake.log.append(
+                    LoggedRequest(
+                        method,
+                        split.path,
+                        query,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                        time.monotonic(),
+                    )
+                )
                 reply = fake.handle(method, split.path, query)
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -203,7 +226,8 @@ class FakeArxiv:
         self.url = f"http://{host}:{port}"
         server = self._server
         self._thread = threading.Thread(
-            target=lambda: server.serve_forever(poll_interval=0.05), daemon=True)
+            target=lambda: server.serve_forever(poll_interval=0.05), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -214,8 +238,12 @@ class FakeArxiv:
 
 
 def _recorded_key(query: dict[str, str]) -> tuple[str, str, str, str]:
-    return (query.get("search_query", ""), query.get("id_list", ""),
-            query.get("start", "0"), query.get("max_results", "10"))
+    return (
+        query.get("search_query", ""),
+        query.get("id_list", ""),
+        query.get("start", "0"),
+        query.get("max_results", "10"),
+    )
 
 
 # --- document builders ---------------------------------------------------------------------
@@ -224,9 +252,17 @@ RFC822 = "%a, %d %b %Y %H:%M:%S %z"
 LICENSE = "http://arxiv.org/licenses/nonexclusive-distrib/1.0/"
 
 
-def rss_item(paper_id: str, version: int, title: str, abstract: str, authors: Sequence[str],
-             categories: Sequence[str], announce_type: str, pub_date: str,
-             doi: str | None = None) -> str:
+def rss_item(
+    paper_id: str,
+    version: int,
+    title: str,
+    abstract: str,
+    authors: Sequence[str],
+    categories: Sequence[str],
+    announce_type: str,
+    pub_date: str,
+    doi: str | None = None,
+) -> str:
     """One ``<item>`` exactly as rss.arxiv.org writes it."""
     cats = "".join(f"\n      <category>{escape(c)}</category>" for c in categories)
     doi_el = f"\n      <arxiv:DOI>{escape(doi)}</arxiv:DOI>" if doi else ""
@@ -236,7 +272,7 @@ def rss_item(paper_id: str, version: int, title: str, abstract: str, authors: Se
         f"      <link>https://arxiv.org/abs/{paper_id}</link>\n"
         f"      <description>arXiv:{paper_id}v{version} Announce Type: {announce_type} \n"
         f"Abstract: {escape(abstract)}</description>\n"
-        f"      <guid isPermaLink=\"false\">oai:arXiv.org:{paper_id}v{version}</guid>"
+        f'      <guid isPermaLink="false">oai:arXiv.org:{paper_id}v{version}</guid>'
         f"{cats}\n"
         f"      <pubDate>{pub_date}</pubDate>\n"
         f"      <arxiv:announce_type>{announce_type}</arxiv:announce_type>\n"
@@ -246,16 +282,18 @@ def rss_item(paper_id: str, version: int, title: str, abstract: str, authors: Se
     )
 
 
-def rss_document(categories: Sequence[str], date: dt.date | None, items: Iterable[str],
-                 title: str | None = None) -> str:
+def rss_document(
+    categories: Sequence[str], date: dt.date | None, items: Iterable[str], title: str | None = None
+) -> str:
     """A whole feed; ``date=None`` leaves out the channel pubDate (a broken feed)."""
     joined = "+".join(categories)
     names = ", ".join(categories)
     pub = ""
     build = ""
     if date is not None:
-        stamp = dt.datetime(date.year, date.month, date.day,
-                            tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+        stamp = dt.datetime(
+            date.year, date.month, date.day, tzinfo=dt.timezone(dt.timedelta(hours=-4))
+        )
         pub = f"    <pubDate>{stamp.strftime(RFC822)}</pubDate>\n"
         built = (stamp + dt.timedelta(hours=8, minutes=30)).astimezone(dt.UTC)
         build_stamp = built.strftime("%a, %d %b %Y %H:%M:%S +0000")
@@ -304,9 +342,18 @@ def listing_feed(date: str, configured: Sequence[str] = ("cs.LG", "cs.AI")) -> s
     for record in read_listing(date).values():
         kind = "new" if record["categories"][0] in configured else "cross"
         # rss.arxiv.org writes the abstract on one line (the listing keeps arXiv's wrapping).
-        items.append(rss_item(record["id"], 1, " ".join(record["title"].split()),
-                              " ".join(record["summary"].split()), record["authors"],
-                              record["categories"], kind, pub))
+        items.append(
+            rss_item(
+                record["id"],
+                1,
+                " ".join(record["title"].split()),
+                " ".join(record["summary"].split()),
+                record["authors"],
+                record["categories"],
+                kind,
+                pub,
+            )
+        )
     return rss_document(configured, day, items)
 
 
@@ -318,16 +365,29 @@ def feed_from_feedparser_json(path: Path) -> list[tuple[str, str]]:
         pub = parsed["feed"]["published"]
         items = []
         for entry in parsed["entries"]:
-            match = re.match(r"arXiv:(\S+?)v(\d+) Announce Type: ([\w-]+) \nAbstract: (.*)",
-                             entry["summary"], re.S)
+            match = re.match(
+                r"arXiv:(\S+?)v(\d+) Announce Type: ([\w-]+) \nAbstract: (.*)",
+                entry["summary"],
+                re.S,
+            )
             assert match, entry["id"]
-            items.append(rss_item(match[1], int(match[2]), entry["title"], match[4],
-                                  entry["author"].split(", ") if entry.get("author") else [],
-                                  [], match[3], pub))
+            items.append(
+                rss_item(
+                    match[1],
+                    int(match[2]),
+                    entry["title"],
+                    match[4],
+                    entry["author"].split(", ") if entry.get("author") else [],
+                    [],
+                    match[3],
+                    pub,
+                )
+            )
         cats = url.rsplit("/", 1)[-1].split("+")
         doc = rss_document(cats, None, items)
-        doc = doc.replace("    <managingEditor>",
-                          f"    <pubDate>{pub}</pubDate>\n    <managingEditor>", 1)
+        doc = doc.replace(
+            "    <managingEditor>", f"    <pubDate>{pub}</pubDate>\n    <managingEditor>", 1
+        )
         out.append((url, doc))
     return out
 
@@ -337,10 +397,13 @@ def atom_feed(entries: Sequence[CorpusEntry], total: int, start: int) -> str:
     body = []
     for e in entries:
         stamp = e.published.strftime("%Y-%m-%dT%H:%M:%SZ")
-        authors = "".join(f"    <author>\n      <name>{escape(a)}</name>\n    </author>\n"
-                          for a in e.authors)
-        cats = "".join(f'    <category term="{escape(c)}" '
-                       'scheme="http://arxiv.org/schemas/atom"/>\n' for c in e.categories)
+        authors = "".join(
+            f"    <author>\n      <name>{escape(a)}</name>\n    </author>\n" for a in e.authors
+        )
+        cats = "".join(
+            f'    <category term="{escape(c)}" scheme="http://arxiv.org/schemas/atom"/>\n'
+            for c in e.categories
+        )
         extra = f"    <arxiv:doi>{escape(e.doi)}</arxiv:doi>\n" if e.doi else ""
         if e.journal_ref:
             extra += f"    <arxiv:journal_ref>{escape(e.journal_ref)}</arxiv:journal_ref>\n"
@@ -367,9 +430,7 @@ def atom_feed(entries: Sequence[CorpusEntry], total: int, start: int) -> str:
         "  <updated>2026-01-01T00:00:00Z</updated>\n"
         f"  <opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>\n"
         f"  <opensearch:totalResults>{total}</opensearch:totalResults>\n"
-        f"  <opensearch:startIndex>{start}</opensearch:startIndex>\n"
-        + "".join(body)
-        + "</feed>\n"
+        f"  <opensearch:startIndex>{start}</opensearch:startIndex>\n" + "".join(body) + "</feed>\n"
     )
 
 
@@ -397,14 +458,22 @@ def listing_corpus(dates: Iterable[str] = tuple(LISTING_WINDOWS_UTC)) -> list[Co
     corpus: list[CorpusEntry] = []
     seen: set[str] = set()
     for date in dates:
-        start, end = (dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC)
-                      for t in LISTING_WINDOWS_UTC[date])
+        start, end = (
+            dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC) for t in LISTING_WINDOWS_UTC[date]
+        )
         records = [r for r in read_listing(date).values() if r["id"] not in seen]
         span = (end - start) / (len(records) + 1)
         for index, record in enumerate(records, start=1):
             seen.add(record["id"])
-            corpus.append(CorpusEntry(
-                id=record["id"], version=1, title=record["title"],
-                summary=record["summary"], authors=record["authors"],
-                categories=record["categories"], published=start + span * index))
+            corpus.append(
+                CorpusEntry(
+                    id=record["id"],
+                    version=1,
+                    title=record["title"],
+                    summary=record["summary"],
+                    authors=record["authors"],
+                    categories=record["categories"],
+                    published=start + span * index,
+                )
+            )
     return corpus

@@ -32,11 +32,19 @@ PROMPT_HASH = "0123456789abcdef"
 TRICKY_TITLE = 'Attacks on <script>alert("x")</script> Readers & "Quotes"'
 
 
-def make_paper(arxiv_id: str, title: str, *, tags: Sequence[str] = (),
-               categories: Sequence[str] = ("cs.LG",), relevance: int | None = 9,
-               novelty: int | None = 8, abstract: str = "We study things.",
-               authors: Sequence[str] = ("Ada Lovelace", "Alan Turing"),
-               comment: str = "", version: int = 1) -> PaperEntry:
+def make_paper(
+    arxiv_id: str,
+    title: str,
+    *,
+    tags: Sequence[str] = (),
+    categories: Sequence[str] = ("cs.LG",),
+    relevance: int | None = 9,
+    novelty: int | None = 8,
+    abstract: str = "We study things.",
+    authors: Sequence[str] = ("Ada Lovelace", "Alan Turing"),
+    comment: str = "",
+    version: int = 1,
+) -> PaperEntry:
     return PaperEntry(
         id=arxiv_id,
         version=version,
@@ -53,12 +61,14 @@ def make_paper(arxiv_id: str, title: str, *, tags: Sequence[str] = (),
     )
 
 
-def make_day(date: dt.date, papers: Sequence[PaperEntry] = (), *,
-             status: DayStatus = DayStatus.PUBLISHED) -> DayRecord:
+def make_day(
+    date: dt.date, papers: Sequence[PaperEntry] = (), *, status: DayStatus = DayStatus.PUBLISHED
+) -> DayRecord:
     scoring = None
     if status is DayStatus.PUBLISHED:
-        scoring = Scoring(scorer="local", model="lexical", prompt_hash=PROMPT_HASH,
-                          relevance_min=8, novelty_min=7)
+        scoring = Scoring(
+            scorer="local", model="lexical", prompt_hash=PROMPT_HASH, relevance_min=8, novelty_min=7
+        )
     return DayRecord(
         date=date,
         status=status,
@@ -75,26 +85,59 @@ def sample_days() -> list[DayRecord]:
     """Three announcement days (one without announcement), with math, tags and hostile text."""
     d1, d2, d3 = dt.date(2025, 10, 6), dt.date(2025, 10, 7), dt.date(2025, 10, 8)
     return [
-        make_day(d1, [
-            make_paper("2510.00001", "Sparse Mixtures of Experts at Scale",
-                       tags=["Model Compression and Efficiency"], relevance=10, novelty=9,
-                       abstract=r"We reach $\mathcal{O}(\sqrt{N})$ cost, 50% faster."),
-            make_paper("hep-ex/0601001", "An Old-Style Identifier Paper", tags=[],
-                       categories=["hep-ex", "cs.LG"]),
-        ]),
+        make_day(
+            d1,
+            [
+                make_paper(
+                    "2510.00001",
+                    "Sparse Mixtures of Experts at Scale",
+                    tags=["Model Compression and Efficiency"],
+                    relevance=10,
+                    novelty=9,
+                    abstract=r"We reach $\mathcal{O}(\sqrt{N})$ cost, 50% faster.",
+                ),
+                make_paper(
+                    "hep-ex/0601001",
+                    "An Old-Style Identifier Paper",
+                    tags=[],
+                    categories=["hep-ex", "cs.LG"],
+                ),
+            ],
+        ),
         make_day(dt.date(2025, 10, 11), status=DayStatus.NO_ANNOUNCEMENT),
-        make_day(d2, [
-            make_paper("2510.00002", TRICKY_TITLE, tags=["Security"], categories=["cs.CR"],
-                       abstract="<script>alert(1)</script> & <b>bold</b> claims",
-                       comment="Security: <img src=x onerror=alert(1)>"),
-        ]),
-        make_day(d3, [
-            make_paper("2510.00003", r"Quantized Attention with $\epsilon$-Guarantees",
-                       tags=["Model Compression and Efficiency", "Security"], relevance=9,
-                       novelty=9, abstract=r"Error below $\epsilon^2$ with \emph{no} retraining."),
-            make_paper("2510.00004", "Followed Author Paper", relevance=None, novelty=None,
-                       categories=["cs.AI"]),
-        ]),
+        make_day(
+            d2,
+            [
+                make_paper(
+                    "2510.00002",
+                    TRICKY_TITLE,
+                    tags=["Security"],
+                    categories=["cs.CR"],
+                    abstract="<script>alert(1)</script> & <b>bold</b> claims",
+                    comment="Security: <img src=x onerror=alert(1)>",
+                ),
+            ],
+        ),
+        make_day(
+            d3,
+            [
+                make_paper(
+                    "2510.00003",
+                    r"Quantized Attention with $\epsilon$-Guarantees",
+                    tags=["Model Compression and Efficiency", "Security"],
+                    relevance=9,
+                    novelty=9,
+                    abstract=r"Error below $\epsilon^2$ with \emph{no} retraining.",
+                ),
+                make_paper(
+                    "2510.00004",
+                    "Followed Author Paper",
+                    relevance=None,
+                    novelty=None,
+                    categories=["cs.AI"],
+                ),
+            ],
+        ),
     ]
 
 
@@ -109,9 +152,14 @@ PROMPT_YAML = {
 }
 
 
-def write_project(root: Path, days: Sequence[DayRecord], *, site_url: str | None =
-                  "https://digest.example.org/", extra_mkdocs: dict[str, Any] | None = None,
-                  digest: dict[str, Any] | None = None) -> Path:
+def write_project(
+    root: Path,
+    days: Sequence[DayRecord],
+    *,
+    site_url: str | None = "https://digest.example.org/",
+    extra_mkdocs: dict[str, Any] | None = None,
+    digest: dict[str, Any] | None = None,
+) -> Path:
     """A complete project in ``root``: configs, data/ with ``days``, docs/ from the repo.
 
     The repository's mkdocs.yml is the base (so the real theme, overrides and plugin run);
@@ -155,8 +203,9 @@ def mkdocs_build(config_file: Path, *, strict: bool = True) -> subprocess.Comple
     args = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file)]
     if strict:
         args.append("--strict")
-    return subprocess.run(args, cwd=config_file.parent, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        args, cwd=config_file.parent, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -205,11 +254,16 @@ def check_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), f"{name} differs: `make golden` if intended"
 
 
-def site_context(tmp_path: Path, days: Sequence[DayRecord], *,
-                 digest: dict[str, Any] | None = None) -> SiteContext:
+def site_context(
+    tmp_path: Path, days: Sequence[DayRecord], *, digest: dict[str, Any] | None = None
+) -> SiteContext:
     """A SiteContext over a fixture project in ``tmp_path`` (site_url set)."""
     write_project(tmp_path, days, digest=digest)
     settings = load_settings(tmp_path / "digest.yaml")
     store = DayStore(tmp_path / "data")
-    return SiteContext(settings=settings, store=store, days=store.load_all(),
-                       site_url="https://digest.example.org/")
+    return SiteContext(
+        settings=settings,
+        store=store,
+        days=store.load_all(),
+        site_url="https://digest.example.org/",
+    )

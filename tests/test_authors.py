@@ -28,8 +28,15 @@ def cassette_bodies(name: str) -> list[Any]:
 
 
 def paper(pid: str, *authors: str) -> Paper:
-    return Paper(id=pid, version=1, title=pid, authors=authors or ("Someone",), abstract="",
-                 categories=("cs.LG",), announce_type=AnnounceType.NEW)
+    return Paper(
+        id=pid,
+        version=1,
+        title=pid,
+        authors=authors or ("Someone",),
+        abstract="",
+        categories=("cs.LG",),
+        announce_type=AnnounceType.NEW,
+    )
 
 
 def client() -> PoliteClient:
@@ -43,14 +50,29 @@ def script_recorded(fake: FakeArxiv) -> dict[str, Any]:
     recorded_authors = cassette_bodies("test_get_paper_authors.yaml")[0]["data"]
     turing = json.loads(shared_path("semantic_scholar/Author.json").read_text())
     turing_slim = {"authorId": turing["authorId"], "hIndex": turing["hIndex"]}
-    fake.script(PAPER_BATCH, Reply(200, json.dumps([
-        {"paperId": "p1", "authors": [{"authorId": a["authorId"], "hIndex": a["hIndex"]}
-                                      for a in recorded_authors]},
-        {"paperId": "p2", "authors": [{"authorId": turing["authorId"]}]},
-        None,
-    ]), content_type="application/json"))
-    fake.script(AUTHOR_BATCH, Reply(200, json.dumps([turing_slim]),
-                                    content_type="application/json"))
+    fake.script(
+        PAPER_BATCH,
+        Reply(
+            200,
+            json.dumps(
+                [
+                    {
+                        "paperId": "p1",
+                        "authors": [
+                            {"authorId": a["authorId"], "hIndex": a["hIndex"]}
+                            for a in recorded_authors
+                        ],
+                    },
+                    {"paperId": "p2", "authors": [{"authorId": turing["authorId"]}]},
+                    None,
+                ]
+            ),
+            content_type="application/json",
+        ),
+    )
+    fake.script(
+        AUTHOR_BATCH, Reply(200, json.dumps([turing_slim]), content_type="application/json")
+    )
     return {"max_h": max(a["hIndex"] for a in recorded_authors), "turing_h": turing["hIndex"]}
 
 
@@ -58,8 +80,10 @@ def test_gate_keeps_papers_with_a_high_h_index_author(tmp_path: Path) -> None:
     papers = [paper("2510.00001"), paper("2510.00002"), paper("2510.00003")]
     with FakeArxiv() as fake:
         facts = script_recorded(fake)
-        config = parse_config({"semantic_scholar": {"h_index_gate": True, "h_index_min": 50}},
-                              env={"DIGEST_S2_API_URL": fake.url})
+        config = parse_config(
+            {"semantic_scholar": {"h_index_gate": True, "h_index_min": 50}},
+            env={"DIGEST_S2_API_URL": fake.url},
+        )
         cache = HIndexCache(tmp_path / "s2.json")
         gate = HIndexGate(config.semantic_scholar, client(), cache, api_key="s3cret")
         result = gate.apply(papers)
@@ -107,16 +131,21 @@ def test_semantic_scholar_failure_degrades_to_not_gated(
     followed = parse_config({"followed_authors": [{"name": "Ada Lovelace"}]}, env={})
     papers = (paper("2510.00001", "Alan Turing"), paper("2510.00002", "Ada Lovelace"))
     with FakeArxiv() as fake:
-        fake.script(PAPER_BATCH, Reply(503, "<html><title>Service Unavailable</title></html>",
-                                       content_type="text/html"))
-        config = parse_config({"semantic_scholar": {"h_index_gate": True}},
-                              env={"DIGEST_S2_API_URL": fake.url})
-        gate = build_gate(config.semantic_scholar, tmp_path / "s2.json",
-                          {"S2_API_KEY": "s3cret"}, client=client())
+        fake.script(
+            PAPER_BATCH,
+            Reply(503, "<html><title>Service Unavailable</title></html>", content_type="text/html"),
+        )
+        config = parse_config(
+            {"semantic_scholar": {"h_index_gate": True}}, env={"DIGEST_S2_API_URL": fake.url}
+        )
+        gate = build_gate(
+            config.semantic_scholar, tmp_path / "s2.json", {"S2_API_KEY": "s3cret"}, client=client()
+        )
         assert gate is not None
         with caplog.at_level(logging.WARNING):
-            selection = select(Announcement(dt.date(2025, 10, 7), papers, "test"),
-                               followed, {}, gate=gate)
+            selection = select(
+                Announcement(dt.date(2025, 10, 7), papers, "test"), followed, {}, gate=gate
+            )
     assert [p.id for p in selection.to_score] == ["2510.00001", "2510.00002"]
     assert selection.gated == set()
     assert "h-index gate off" in caplog.text and "503" in caplog.text

@@ -36,18 +36,28 @@ class StandInProcess:
     def __init__(self) -> None:
         self.calls: list[tuple[dt.date, str, bool, int]] = []
 
-    def __call__(self, settings: Settings, announcement: Announcement, store: DayStore, *,
-                 source: str = "rss", force: bool = False) -> DayRecord:
+    def __call__(
+        self,
+        settings: Settings,
+        announcement: Announcement,
+        store: DayStore,
+        *,
+        source: str = "rss",
+        force: bool = False,
+    ) -> DayRecord:
         self.calls.append((announcement.date, source, force, announcement.total))
-        selection = select(announcement, settings.config,
-                           store.kept_ids(before=announcement.date))
+        selection = select(announcement, settings.config, store.kept_ids(before=announcement.date))
         record = DayRecord(
             date=announcement.date,
             status=DayStatus.PUBLISHED if announcement.papers else DayStatus.NO_ANNOUNCEMENT,
             categories=settings.config.categories,
             announce_types=settings.config.announce_types,
-            counts=Counts(total=selection.total, scanned=selection.scanned, relevant=0,
-                          by_type={k: v for k, v in selection.by_type.items() if v}),
+            counts=Counts(
+                total=selection.total,
+                scanned=selection.scanned,
+                relevant=0,
+                by_type={k: v for k, v in selection.by_type.items() if v},
+            ),
             source=source,
         )
         store.save(record)
@@ -66,11 +76,21 @@ def test_backfill_range_is_idempotent(tmp_path: Path) -> None:
         settings = make_settings(tmp_path, fake.url)
         store = DayStore(settings.data_dir)
         first, last = dt.date(2025, 10, 4), dt.date(2025, 10, 8)
-        results = backfill(settings, store, first, last, client=client(), process=process,
-                           schedule=Schedule(holidays=()),
-                           report=lambda r: printed.append(r.line()))
+        results = backfill(
+            settings,
+            store,
+            first,
+            last,
+            client=client(),
+            process=process,
+            schedule=Schedule(holidays=()),
+            report=lambda r: printed.append(r.line()),
+        )
         assert [(r.date.day, r.action) for r in results] == [
-            (4, "skipped"), (5, "skipped"), (6, "processed"), (7, "processed"),
+            (4, "skipped"),
+            (5, "skipped"),
+            (6, "processed"),
+            (7, "processed"),
             (8, "processed"),
         ]
         assert results[0].detail == "no announcement on Saturdays"
@@ -78,24 +98,40 @@ def test_backfill_range_is_idempotent(tmp_path: Path) -> None:
         requests_first_run = len(fake.log)
         snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.paths()}
 
-        again = backfill(settings, store, first, last, client=client(), process=process,
-                         schedule=Schedule(holidays=()))
+        again = backfill(
+            settings,
+            store,
+            first,
+            last,
+            client=client(),
+            process=process,
+            schedule=Schedule(holidays=()),
+        )
         assert [r.action for r in again] == ["skipped"] * 5
         assert "already stored" in again[2].detail
         assert len(fake.log) == requests_first_run  # nothing fetched
         assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.paths()} == snapshot
 
-        forced = backfill(settings, store, dt.date(2025, 10, 7), dt.date(2025, 10, 7),
-                          client=client(), process=process, force=True,
-                          schedule=Schedule(holidays=()))
+        forced = backfill(
+            settings,
+            store,
+            dt.date(2025, 10, 7),
+            dt.date(2025, 10, 7),
+            client=client(),
+            process=process,
+            force=True,
+            schedule=Schedule(holidays=()),
+        )
         assert [r.action for r in forced] == ["processed"]
         assert {p: p.read_bytes() for p in store.paths()} == {
             p: b for p, (b, _) in snapshot.items()
         }
 
     assert [c[:3] for c in process.calls] == [
-        (dt.date(2025, 10, 6), SOURCE, False), (dt.date(2025, 10, 7), SOURCE, False),
-        (dt.date(2025, 10, 8), SOURCE, False), (dt.date(2025, 10, 7), SOURCE, True),
+        (dt.date(2025, 10, 6), SOURCE, False),
+        (dt.date(2025, 10, 7), SOURCE, False),
+        (dt.date(2025, 10, 8), SOURCE, False),
+        (dt.date(2025, 10, 7), SOURCE, True),
     ]
     # Each day gets exactly its listing's papers that carry cs.LG or cs.AI.
     for date, _, _, total in process.calls:
@@ -112,16 +148,33 @@ def test_backfill_stops_on_a_failing_day_and_keeps_earlier_ones(tmp_path: Path) 
         fake.corpus = listing_corpus()
         settings = make_settings(tmp_path, fake.url)
         store = DayStore(settings.data_dir)
-        backfill(settings, store, dt.date(2025, 10, 6), dt.date(2025, 10, 6), client=client(),
-                 process=process, schedule=Schedule(holidays=()))
+        backfill(
+            settings,
+            store,
+            dt.date(2025, 10, 6),
+            dt.date(2025, 10, 6),
+            client=client(),
+            process=process,
+            schedule=Schedule(holidays=()),
+        )
         before = {p: p.read_bytes() for p in store.paths()}
-        fake.script("/api/query", Reply(503, "<html><title>Service Unavailable</title></html>",
-                                        content_type="text/html"))
+        fake.script(
+            "/api/query",
+            Reply(503, "<html><title>Service Unavailable</title></html>", content_type="text/html"),
+        )
         reported: list[DayResult] = []
         with pytest.raises(FetchError) as info:
-            backfill(settings, store, dt.date(2025, 10, 6), dt.date(2025, 10, 8),
-                     client=client(), process=process, force=True,
-                     schedule=Schedule(holidays=()), report=reported.append)
+            backfill(
+                settings,
+                store,
+                dt.date(2025, 10, 6),
+                dt.date(2025, 10, 8),
+                client=client(),
+                process=process,
+                force=True,
+                schedule=Schedule(holidays=()),
+                report=reported.append,
+            )
     assert info.value.status == 503 and "/api/query" in str(info.value)
     assert {p: p.read_bytes() for p in store.paths()} == before  # data untouched
     assert reported == []
@@ -131,24 +184,41 @@ def test_holidays_from_the_config_are_skipped(tmp_path: Path) -> None:
     process = StandInProcess()
     with FakeArxiv() as fake:
         fake.corpus = listing_corpus()
-        settings = make_settings(tmp_path, fake.url,
-                                 arxiv={"holidays": ["2025-10-07"], "page_size": 500})
+        settings = make_settings(
+            tmp_path, fake.url, arxiv={"holidays": ["2025-10-07"], "page_size": 500}
+        )
         store = DayStore(settings.data_dir)
-        results = backfill(settings, store, dt.date(2025, 10, 7), dt.date(2025, 10, 8),
-                           client=client(), process=process)
-    assert [(r.action, r.detail) for r in results][0] == ("skipped",
-                                                           "arXiv holiday (no mailing)")
+        results = backfill(
+            settings,
+            store,
+            dt.date(2025, 10, 7),
+            dt.date(2025, 10, 8),
+            client=client(),
+            process=process,
+        )
+    assert [(r.action, r.detail) for r in results][0] == ("skipped", "arXiv holiday (no mailing)")
     # Wednesday's window now starts at Friday's cutoff: it holds Tuesday's papers too.
-    tuesday = len([r for r in read_listing("2025-10-07").values()
-                   if {"cs.LG", "cs.AI"} & set(r["categories"])])
+    tuesday = len(
+        [
+            r
+            for r in read_listing("2025-10-07").values()
+            if {"cs.LG", "cs.AI"} & set(r["categories"])
+        ]
+    )
     assert process.calls[0][3] > tuesday
 
 
 def test_range_backwards_is_an_error(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, "http://127.0.0.1:9")
     with pytest.raises(ValueError, match="before"):
-        backfill(settings, DayStore(tmp_path), dt.date(2025, 10, 8), dt.date(2025, 10, 6),
-                 client=client(), process=StandInProcess())
+        backfill(
+            settings,
+            DayStore(tmp_path),
+            dt.date(2025, 10, 8),
+            dt.date(2025, 10, 6),
+            client=client(),
+            process=StandInProcess(),
+        )
 
 
 def test_backfill_command_end_to_end_with_the_local_scorer(
@@ -159,8 +229,11 @@ def test_backfill_command_end_to_end_with_the_local_scorer(
 
     (tmp_path / "prompt.yaml").write_bytes((REPO / "prompt.yaml").read_bytes())
     config = tmp_path / "digest.yaml"
-    config.write_text("arxiv:\n  min_interval: 0\n  timeout: 5\n  page_size: 300\n"
-                      "scoring:\n  cache_file: cache/scores.sqlite\n", encoding="utf-8")
+    config.write_text(
+        "arxiv:\n  min_interval: 0\n  timeout: 5\n  page_size: 300\n"
+        "scoring:\n  cache_file: cache/scores.sqlite\n",
+        encoding="utf-8",
+    )
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with FakeArxiv() as fake:
         fake.corpus = listing_corpus()

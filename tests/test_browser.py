@@ -31,8 +31,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
 ]
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 MATHJAX_DIR = REPO / ".cache" / "mathjax" / "package"
@@ -47,15 +51,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     root = tmp_path_factory.mktemp("browser-site")
     days = [
-        make_day(dt.date(2024, 12, 30), [
-            make_paper("2412.00001", "Last Paper of 2024", tags=["Security"]),
-            make_paper("2412.00002", "Benchmark Study from 2024"),
-        ]),
+        make_day(
+            dt.date(2024, 12, 30),
+            [
+                make_paper("2412.00001", "Last Paper of 2024", tags=["Security"]),
+                make_paper("2412.00002", "Benchmark Study from 2024"),
+            ],
+        ),
         # BENCHMARK_PAPERS papers on "benchmark" in 2025: enough that a search for it stays
         # in 2025 until the reader asks for older years.
-        make_day(dt.date(2025, 3, 3), [
-            make_paper(f"2503.{n:05d}", f"Benchmark Study {n}") for n in range(1, 13)
-        ]),
+        make_day(
+            dt.date(2025, 3, 3),
+            [make_paper(f"2503.{n:05d}", f"Benchmark Study {n}") for n in range(1, 13)],
+        ),
         *sample_days(),
     ]
     config = write_project(root, days, site_url="https://digest.example.org/")
@@ -70,8 +78,9 @@ def browser(served: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                      headless=True)
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:
@@ -89,7 +98,7 @@ def page(browser, served: str):  # type: ignore[no-untyped-def]
         if urlparse(url).netloc == loopback:
             return request_route.continue_()
         if url.startswith(MATHJAX_CDN) and MATHJAX_DIR.is_dir():
-            local = MATHJAX_DIR / url[len(MATHJAX_CDN):].split("?")[0]
+            local = MATHJAX_DIR / url[len(MATHJAX_CDN) :].split("?")[0]
             if local.is_file():
                 return request_route.fulfill(path=str(local))
         return request_route.abort()  # offline: fonts, CDNs
@@ -165,9 +174,7 @@ def test_search_filters_by_tag_and_year(page, served):
     titles = page.locator(".digest-search__result a").all_inner_texts()
     assert titles == ["Last Paper of 2024"]
     page.goto(urljoin(served, "search/?tag=Security"))
-    page.wait_for_function(
-        "() => document.querySelectorAll('.digest-search__result').length === 3"
-    )
+    page.wait_for_function("() => document.querySelectorAll('.digest-search__result').length === 3")
     # Hostile paper text shows as text, never as markup.
     assert page.locator(".digest-search__result script").count() == 0
     assert any("<script>" in t for t in page.locator(".digest-search__result a").all_inner_texts())
@@ -223,8 +230,12 @@ def test_paper_permalink_copies_its_address(browser, served):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.rstrip("/"))
     tab = context.new_page()
-    tab.route("**/*", lambda r, req: r.continue_() if urlparse(req.url).netloc
-              == urlparse(served).netloc else r.abort())
+    tab.route(
+        "**/*",
+        lambda r, req: (
+            r.continue_() if urlparse(req.url).netloc == urlparse(served).netloc else r.abort()
+        ),
+    )
     try:
         day_url = urljoin(served, "days/2025/2025-10-06/")
         tab.goto(day_url)
@@ -271,16 +282,18 @@ def test_tag_page_lists_the_paper_and_links_its_entry(page, served):
 def test_paper_anchor_link_and_phone_layout(browser, served):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     tab = context.new_page()
-    tab.route("**/*", lambda r, req: r.continue_() if urlparse(req.url).netloc
-              == urlparse(served).netloc else r.abort())
+    tab.route(
+        "**/*",
+        lambda r, req: (
+            r.continue_() if urlparse(req.url).netloc == urlparse(served).netloc else r.abort()
+        ),
+    )
     try:
         tab.goto(urljoin(served, "days/2025/2025-10-06/"))
         permalink = tab.locator('article.digest-paper[id="2510.00001"] a[href="#2510.00001"]')
         permalink.first.click()
         assert tab.url.endswith("#2510.00001")
-        overflow = tab.evaluate(
-            "() => document.documentElement.scrollWidth - window.innerWidth"
-        )
+        overflow = tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
         shot(tab, "phone")
     finally:

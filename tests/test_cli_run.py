@@ -37,8 +37,7 @@ def make_root(tmp_path: Path, llm: dict[str, Any] | None = None) -> Path:
         "data_dir": "data",
         "categories": ["cs.LG", "cs.AI"],
         "arxiv": {"min_interval": 0, "retries": 1, "timeout": 10},
-        "llm": {"model": "gpt-5", "batch_size": 10, "workers": 4, "timeout": 10,
-                **(llm or {})},
+        "llm": {"model": "gpt-5", "batch_size": 10, "workers": 4, "timeout": 10, **(llm or {})},
         "scoring": {"prompt_file": "prompt.yaml", "cache_file": ".cache/scores.sqlite"},
         "site": {"title": "Fixture Digest"},
     }
@@ -48,15 +47,24 @@ def make_root(tmp_path: Path, llm: dict[str, Any] | None = None) -> Path:
 
 
 def cli_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OPENAI_", "DIGEST_")) and k != "S2_API_KEY"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENAI_", "DIGEST_")) and k != "S2_API_KEY"
+    }
     env.update(extra)
     return env
 
 
 def cli(root: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_run_end_to_end_writes_a_complete_day_and_site(tmp_path: Path) -> None:
@@ -64,8 +72,9 @@ def test_run_end_to_end_writes_a_complete_day_and_site(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     with FakeArxiv() as arxiv, FakeLLM() as llm:
         arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
-        env = cli_env(DIGEST_ARXIV_RSS_URL=arxiv.url, OPENAI_BASE_URL=llm.url + "/v1",
-                      OPENAI_API_KEY=KEY)
+        env = cli_env(
+            DIGEST_ARXIV_RSS_URL=arxiv.url, OPENAI_BASE_URL=llm.url + "/v1", OPENAI_API_KEY=KEY
+        )
         result = cli(root, "run", env=env)
         assert result.returncode == 0, result.stderr
         billed = llm.billed()
@@ -90,7 +99,10 @@ def test_run_end_to_end_writes_a_complete_day_and_site(tmp_path: Path) -> None:
 
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")],
-        capture_output=True, text=True, cwd=root, timeout=180,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=180,
         env={**cli_env(), "NO_MKDOCS_2_WARNING": "1"},
     )
     assert build.returncode == 0, build.stderr
@@ -114,9 +126,13 @@ def test_run_with_unusable_endpoint_fails_and_records_it(tmp_path: Path) -> None
     root = make_root(tmp_path)
     with FakeArxiv() as arxiv, FakeLLM(default="401") as llm:
         arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
-        result = cli(root, "run", env=cli_env(DIGEST_ARXIV_RSS_URL=arxiv.url,
-                                              OPENAI_BASE_URL=llm.url + "/v1",
-                                              OPENAI_API_KEY=KEY))
+        result = cli(
+            root,
+            "run",
+            env=cli_env(
+                DIGEST_ARXIV_RSS_URL=arxiv.url, OPENAI_BASE_URL=llm.url + "/v1", OPENAI_API_KEY=KEY
+            ),
+        )
     assert result.returncode == 1
     assert "401" in result.stderr and KEY not in result.stderr
     day = (root / "data" / "2025" / "2025-10-07.yaml").read_text(encoding="utf-8")
@@ -136,9 +152,18 @@ def write_papers(path: Path, n: int) -> list[str]:
     ids = [f"2510.{i:05d}" for i in range(1, n + 1)]
     with path.open("w", encoding="utf-8") as out:
         for paper_id in ids:
-            out.write(json.dumps({"id": paper_id + "v1", "title": f"On sparse experts {paper_id}",
-                                  "abstract": "We prune $\\mathcal{O}(n)$ weights.",
-                                  "authors": ["A"], "categories": ["cs.LG"]}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": paper_id + "v1",
+                        "title": f"On sparse experts {paper_id}",
+                        "abstract": "We prune $\\mathcal{O}(n)$ weights.",
+                        "authors": ["A"],
+                        "categories": ["cs.LG"],
+                    }
+                )
+                + "\n"
+            )
     return ids
 
 
@@ -147,10 +172,21 @@ def test_score_command_killed_midway_never_pays_twice(tmp_path: Path) -> None:
     ids = write_papers(root / "in.jsonl", 40)
     with FakeLLM(delay=0.25) as llm:
         env = cli_env(OPENAI_BASE_URL=llm.url + "/v1", OPENAI_API_KEY=KEY)
-        args = [sys.executable, "-m", "generator", "score", "--scorer", "llm",
-                "--papers", "in.jsonl", "--out", "out.jsonl"]
-        proc = subprocess.Popen(args, cwd=root, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        args = [
+            sys.executable,
+            "-m",
+            "generator",
+            "score",
+            "--scorer",
+            "llm",
+            "--papers",
+            "in.jsonl",
+            "--out",
+            "out.jsonl",
+        ]
+        proc = subprocess.Popen(
+            args, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + 60
         while len(llm.requests) < 4 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -161,8 +197,9 @@ def test_score_command_killed_midway_never_pays_twice(tmp_path: Path) -> None:
         assert len(answered_before_kill) == 15
         time.sleep(0.6)  # let the stand-in finish the orphaned request
         first_run = len(llm.requests)
-        result = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True,
-                                timeout=120)
+        result = subprocess.run(
+            args, cwd=root, env=env, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, result.stderr
         second = llm.requests[first_run:]
     asked_again = {pid for r in second for pid in r.paper_ids}
@@ -177,31 +214,53 @@ def test_score_command_killed_midway_never_pays_twice(tmp_path: Path) -> None:
 def test_score_command_local_writes_ranking_scores(tmp_path: Path) -> None:
     root = make_root(tmp_path)
     write_papers(root / "in.jsonl", 5)
-    result = cli(root, "score", "--scorer", "local", "--papers", "in.jsonl", "--out", "o.jsonl",
-                 env=cli_env())
+    result = cli(
+        root,
+        "score",
+        "--scorer",
+        "local",
+        "--papers",
+        "in.jsonl",
+        "--out",
+        "o.jsonl",
+        env=cli_env(),
+    )
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in (root / "o.jsonl").read_text().splitlines()]
     assert len(rows) == 5 and all(0.0 <= r["score"] <= 1.0 for r in rows)
     assert all(r["status"] == "scored" and r["reason"] is None for r in rows)
 
 
-@pytest.mark.parametrize("line, key", [
-    ('{"id": "2510.00001", "title": "T"}', "line 2: abstract"),
-    ("not json", "line 2"),
-])
+@pytest.mark.parametrize(
+    "line, key",
+    [
+        ('{"id": "2510.00001", "title": "T"}', "line 2: abstract"),
+        ("not json", "line 2"),
+    ],
+)
 def test_score_command_bad_input_names_file_and_line(tmp_path: Path, line: str, key: str) -> None:
     root = make_root(tmp_path)
     good = json.dumps({"id": "2510.00002", "title": "T", "abstract": "A"})
     (root / "in.jsonl").write_text(good + "\n" + line + "\n", encoding="utf-8")
-    result = cli(root, "score", "--scorer", "local", "--papers", "in.jsonl", "--out", "o.jsonl",
-                 env=cli_env())
+    result = cli(
+        root,
+        "score",
+        "--scorer",
+        "local",
+        "--papers",
+        "in.jsonl",
+        "--out",
+        "o.jsonl",
+        env=cli_env(),
+    )
     assert result.returncode == 1
     assert "in.jsonl" in result.stderr and key in result.stderr
     assert not (root / "o.jsonl").exists()
 
 
-def test_run_a_past_date_through_the_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_a_past_date_through_the_api(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from fakes_arxiv import listing_corpus
 
     from generator.cli import main

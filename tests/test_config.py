@@ -71,8 +71,11 @@ def test_missing_explicit_config_file(tmp_path: Path) -> None:
 
 
 def test_environment_overrides_endpoints_only(tmp_path: Path) -> None:
-    env = {"DIGEST_ARXIV_RSS_URL": "http://127.0.0.1:9/", "OPENAI_BASE_URL": "http://127.0.0.1:8/v1",
-           "OPENAI_API_KEY": "sk-secret"}
+    env = {
+        "DIGEST_ARXIV_RSS_URL": "http://127.0.0.1:9/",
+        "OPENAI_BASE_URL": "http://127.0.0.1:8/v1",
+        "OPENAI_API_KEY": "sk-secret",
+    }
     config = parse_config({"llm": {"model": "gpt-5-mini"}}, "digest.yaml", env)
     assert config.arxiv.rss_base == "http://127.0.0.1:9/"
     assert config.llm.base_url == "http://127.0.0.1:8/v1"

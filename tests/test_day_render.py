@@ -35,8 +35,9 @@ def site_ctx() -> SiteContext:
     settings = load_settings(FIXTURE / "digest.yaml", env={})
     store = DayStore(FIXTURE / "data")
     prompts = {h: store.load_prompt(h) or "" for h in store.prompt_hashes()}
-    return SiteContext(settings=settings, store=store, days=store.load_all(), site_url=None,
-                       prompts=prompts)
+    return SiteContext(
+        settings=settings, store=store, days=store.load_all(), site_url=None, prompts=prompts
+    )
 
 
 def _day(ctx: SiteContext, iso: str) -> DayRecord:
@@ -63,17 +64,23 @@ def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (r"in $\mathcal{O}(\sqrt{N})$ time",
-         r'in <span class="arithmatex">\(\mathcal{O}(\sqrt{N})\)</span> time'),
+        (
+            r"in $\mathcal{O}(\sqrt{N})$ time",
+            r'in <span class="arithmatex">\(\mathcal{O}(\sqrt{N})\)</span> time',
+        ),
         (r"$$\sum_i x_i$$", r'<span class="arithmatex">\[\sum_i x_i\]</span>'),
-        (r"\(a\) and \[b\]",
-         r'<span class="arithmatex">\(a\)</span> and <span class="arithmatex">\[b\]</span>'),
+        (
+            r"\(a\) and \[b\]",
+            r'<span class="arithmatex">\(a\)</span> and <span class="arithmatex">\[b\]</span>',
+        ),
         ("$a<b$ & c", r'<span class="arithmatex">\(a&lt;b\)</span> &amp; c'),
         ("costs $5 and $10", "costs $5 and $10"),
         (r"a \$ sign and $ alone", r"a \$ sign and $ alone"),
         ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-        ("$</span><script>x()</script>$",
-         '<span class="arithmatex">\\(&lt;/span&gt;&lt;script&gt;x()&lt;/script&gt;\\)</span>'),
+        (
+            "$</span><script>x()</script>$",
+            '<span class="arithmatex">\\(&lt;/span&gt;&lt;script&gt;x()&lt;/script&gt;\\)</span>',
+        ),
     ],
 )
 def test_math_html(text: str, expected: str) -> None:
@@ -82,9 +89,14 @@ def test_math_html(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("Model Compression and Efficiency", "model-compression-and-efficiency"),
-     ("Model Compression & HPC", "model-compression-hpc"), ("Théorie—Graphes", "theorie-graphes"),
-     ("  LLMs (2025)  ", "llms-2025"), ("<script>", "script"), ("!!!", "tag")],
+    [
+        ("Model Compression and Efficiency", "model-compression-and-efficiency"),
+        ("Model Compression & HPC", "model-compression-hpc"),
+        ("Théorie—Graphes", "theorie-graphes"),
+        ("  LLMs (2025)  ", "llms-2025"),
+        ("<script>", "script"),
+        ("!!!", "tag"),
+    ],
 )
 def test_tag_slug(name: str, slug: str) -> None:
     assert tag_slug(name) == slug
@@ -106,11 +118,16 @@ def test_paper_anchor_and_urls() -> None:
 
 def test_day_page_markup_contract(site_ctx: SiteContext) -> None:
     day = _day(site_ctx, "2025-10-06")
-    html = days.render_day(day, page_src="days/2025/2025-10-06.md", site_title="T",
-                           prompt_text="the prompt")
+    html = days.render_day(
+        day, page_src="days/2025/2025-10-06.md", site_title="T", prompt_text="the prompt"
+    )
     articles = [a for t, a in _tags(html) if t == "article"]
-    assert [a["id"] for a in articles] == ["2510.02676", "2510.05064", "2509.11111",
-                                           "hep-ex-0601001"]  # relevance, novelty, author last
+    assert [a["id"] for a in articles] == [
+        "2510.02676",
+        "2510.05064",
+        "2509.11111",
+        "hep-ex-0601001",
+    ]  # relevance, novelty, author last
     assert all(a["class"] == "digest-paper" for a in articles)
     for block in re.findall(r'<article class="digest-paper".*?</article>', html, re.S):
         assert re.search(r"<h2[^>]*>.*?</h2>", block, re.S)
@@ -160,8 +177,12 @@ def test_home_shows_latest_published_day(site_ctx: SiteContext) -> None:
 def test_build_pages_and_navigation(site_ctx: SiteContext) -> None:
     output = days.build(site_ctx)
     uris = {p.src_uri: p for p in output.pages}
-    assert {"days/2025/2025-10-03.md", "days/2025/2025-10-07.md", "index.md",
-            "prompts/f13fd0ed3b1edb5d.md"} <= set(uris)
+    assert {
+        "days/2025/2025-10-03.md",
+        "days/2025/2025-10-07.md",
+        "index.md",
+        "prompts/f13fd0ed3b1edb5d.md",
+    } <= set(uris)
     assert uris["index.md"].in_nav and not uris["days/2025/2025-10-06.md"].in_nav
     assert archive.build(site_ctx).pages[0].in_nav
 
@@ -185,10 +206,14 @@ def test_render_scales_to_a_full_day() -> None:
 def test_golden_day_page(site_ctx: SiteContext) -> None:
     ctx = site_ctx
     index = next(i for i, d in enumerate(ctx.days) if d.date.isoformat() == "2025-10-06")
-    html = days.render_day(ctx.days[index], page_src="days/2025/2025-10-06.md",
-                           site_title=ctx.title, prev_day=ctx.days[index - 1],
-                           next_day=ctx.days[index + 1],
-                           prompt_text=ctx.prompts["f13fd0ed3b1edb5d"])
+    html = days.render_day(
+        ctx.days[index],
+        page_src="days/2025/2025-10-06.md",
+        site_title=ctx.title,
+        prev_day=ctx.days[index - 1],
+        next_day=ctx.days[index + 1],
+        prompt_text=ctx.prompts["f13fd0ed3b1edb5d"],
+    )
     check_golden("day_2025-10-06.html", html)
 
 

@@ -86,8 +86,10 @@ def test_every_config_key_is_in_the_reference_with_a_description() -> None:
 
 
 def test_reference_types_and_defaults_follow_the_schema() -> None:
-    keys = {k.key: k for k in reference.keys_of(DigestConfig.model_fields["scoring"]
-                                                 .annotation, "scoring.")}  # type: ignore[arg-type]
+    keys = {
+        k.key: k
+        for k in reference.keys_of(DigestConfig.model_fields["scoring"].annotation, "scoring.")
+    }  # type: ignore[arg-type]
     assert keys["scoring.scorer"].type == "one of: auto, llm, local"
     assert keys["scoring.scorer"].default == '"auto"'
     assert keys["scoring.relevance_min"].type == "int, >= 1 and <= 10"
@@ -101,12 +103,19 @@ def test_guide_builds_strict_with_the_reference(tmp_path: Path) -> None:
     missing = [page for page in GUIDE_PAGES if not (GUIDE / page).is_file()]
     assert not missing, f"guide pages missing: {missing}"
     site = tmp_path / "site"
-    env = {**os.environ, "SITE_URL": "https://example.github.io/digest/",
-           "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        "SITE_URL": "https://example.github.io/digest/",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
     env.pop("DIGEST_CONFIG", None)
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     page = (site / "guide" / "configuration" / "index.html").read_text(encoding="utf-8")
@@ -159,6 +168,12 @@ def test_every_guide_page_is_in_the_navigation() -> None:
     listed = set(entries(config["nav"]))
     pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs/guide").glob("*.md")}
     assert pages - listed == set(), "guide pages missing from mkdocs.yml nav"
-    for generated in ("index.md", "archive.md", "search.md", "tags.md",
-                      "guide/configuration.md", "reference/day-file.md"):
+    for generated in (
+        "index.md",
+        "archive.md",
+        "search.md",
+        "tags.md",
+        "guide/configuration.md",
+        "reference/day-file.md",
+    ):
         assert generated in listed

@@ -84,8 +84,7 @@ def doctor_server() -> Iterator[_Server]:
 
 
 @pytest.fixture
-def doctor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                doctor_server: _Server) -> Path:
+def doctor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doctor_server: _Server) -> Path:
     """A project folder with the repo's prompt, a small config, and env pointing at loopback."""
     shutil.copy(ROOT / "prompt.yaml", tmp_path / "prompt.yaml")
     (tmp_path / "digest.yaml").write_text("data_dir: data\nllm:\n  model: gpt-5\n")
@@ -104,8 +103,12 @@ def _doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, out.out + out.err
 
 
-def test_all_good(doctor_home: Path, doctor_server: _Server, monkeypatch: pytest.MonkeyPatch,
-                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_good(
+    doctor_home: Path,
+    doctor_server: _Server,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     code, out = _doctor(capsys)
     assert code == 0, out
@@ -141,25 +144,32 @@ def test_no_key_with_auto_scorer_is_a_warning(
     assert "/v1/models" not in [path for path, _ in doctor_server.log]
 
 
-def test_no_key_with_llm_scorer_fails(doctor_home: Path, capsys: pytest.CaptureFixture[str]
-                                      ) -> None:
+def test_no_key_with_llm_scorer_fails(
+    doctor_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (doctor_home / "digest.yaml").write_text("scoring:\n  scorer: llm\n")
     code, out = _doctor(capsys)
     assert code == 1 and "[FAIL] OPENAI_API_KEY: not set, but scoring.scorer is 'llm'" in out
 
 
-def test_unlisted_model_is_a_warning(doctor_home: Path, doctor_server: _Server,
-                                     monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_unlisted_model_is_a_warning(
+    doctor_home: Path,
+    doctor_server: _Server,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     doctor_server.models = ["llama-3.1-8b"]
     code, out = _doctor(capsys)
     assert code == 0 and "does not list model 'gpt-5'" in out
 
 
-def test_bad_categories_and_dead_endpoints(doctor_home: Path, doctor_server: _Server,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_categories_and_dead_endpoints(
+    doctor_home: Path,
+    doctor_server: _Server,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     doctor_server.rss_status = 400
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
@@ -176,8 +186,9 @@ def test_bad_categories_and_dead_endpoints(doctor_home: Path, doctor_server: _Se
     assert "[FAIL] LLM endpoint" in out and "OPENAI_BASE_URL" in out
 
 
-def test_invalid_config_names_the_key(doctor_home: Path, doctor_server: _Server,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_config_names_the_key(
+    doctor_home: Path, doctor_server: _Server, capsys: pytest.CaptureFixture[str]
+) -> None:
     (doctor_home / "digest.yaml").write_text("scoring:\n  relevance_minimum: 8\n")
     code, out = _doctor(capsys)
     assert code == 1
@@ -195,15 +206,17 @@ def test_broken_day_file_is_named(doctor_home: Path, capsys: pytest.CaptureFixtu
     assert "arxiv-digest validate" in out
 
 
-def test_offline_makes_no_request(doctor_home: Path, doctor_server: _Server,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_offline_makes_no_request(
+    doctor_home: Path, doctor_server: _Server, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = _doctor(capsys, "--offline")
     assert code == 0 and "[skip] network" in out
     assert doctor_server.log == []
 
 
-def test_llm_check_404_and_credentials_in_url(doctor_home: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_llm_check_404_and_credentials_in_url(
+    doctor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Pure check with an injected getter: an endpoint without /models is a warning, and
     user:password in a base URL is never shown."""
     monkeypatch.setenv("OPENAI_BASE_URL", "https://user:hunter22@llm.example/v1")

@@ -45,8 +45,7 @@ def test_main_feed_is_valid_rss_with_one_item_per_kept_paper(tmp_path):
     assert first.link == "https://arxiv.org/abs/2510.00003"
     assert first.id == "2510.00003v1" and first.guidislink is False
     assert first.published == "Wed, 08 Oct 2025 00:00:00 +0000"
-    assert [t.term for t in first.tags] == ["Model Compression and Efficiency", "Security",
-                                            "cs.LG"]
+    assert [t.term for t in first.tags] == ["Model Compression and Efficiency", "Security", "cs.LG"]
     assert "Relevance: 9 · Novelty: 9" in first.summary
     assert "Ada Lovelace, Alan Turing" in first.summary
     assert "https://digest.example.org/days/2025/2025-10-08/#2510.00003" in first.summary
@@ -138,9 +137,14 @@ def test_real_day_of_arxiv_papers_parses_cleanly(tmp_path):
         row = json.loads(line)
         if row["id"] in papers or not {"cs.LG", "cs.AI"} & set(row["categories"]):
             continue
-        papers[row["id"]] = make_paper(row["id"], row["title"], authors=row["authors"],
-                                       abstract=row["summary"], categories=row["categories"],
-                                       comment=row.get("comment") or "")
+        papers[row["id"]] = make_paper(
+            row["id"],
+            row["title"],
+            authors=row["authors"],
+            abstract=row["summary"],
+            categories=row["categories"],
+            comment=row.get("comment") or "",
+        )
     out = build_feeds(tmp_path, [make_day(dt.date(2025, 10, 7), list(papers.values()))])
     parsed = parse(out["feed.xml"])
     assert len(parsed.entries) == min(len(papers), feeds.MAX_ITEMS)
@@ -153,13 +157,16 @@ def test_golden_feed_xml(tmp_path):
     check_golden("feed_tag_security.xml", str(out["tags/security/feed.xml"]))
 
 
-@pytest.mark.parametrize(("latex", "text"), [
-    (r"cost $\mathcal{O}(\sqrt{N})$, 50% faster", "cost 𝒪(√(N)), 50% faster"),
-    ("costs $5 and $10 today", "costs $5 and $10 today"),  # prices, not math
-    (r"Schr\"odinger and \emph{key} ideas", "Schrödinger and key ideas"),
-    (r"broken $\frac{1}{", r"broken $\frac{1}{"),  # malformed: kept, never fails the build
-    ("<script>x</script> & more", "<script>x</script> & more"),  # escaping is the caller's
-])
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"cost $\mathcal{O}(\sqrt{N})$, 50% faster", "cost 𝒪(√(N)), 50% faster"),
+        ("costs $5 and $10 today", "costs $5 and $10 today"),  # prices, not math
+        (r"Schr\"odinger and \emph{key} ideas", "Schrödinger and key ideas"),
+        (r"broken $\frac{1}{", r"broken $\frac{1}{"),  # malformed: kept, never fails the build
+        ("<script>x</script> & more", "<script>x</script> & more"),  # escaping is the caller's
+    ],
+)
 def test_readable_latex(latex, text):
     from generator.site.latex import readable
 

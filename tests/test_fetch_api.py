@@ -33,8 +33,15 @@ def test_paging_through_recorded_pages() -> None:
     folder = shared_path(RECORDED)
     with FakeArxiv() as fake:
         assert fake.load_recorded_api(folder) == 20
-        results = search(fast_client(), fake.url, "testing", page_size=10, limit=60,
-                         sort_by="relevance", sort_order="descending")
+        results = search(
+            fast_client(),
+            fake.url,
+            "testing",
+            page_size=10,
+            limit=60,
+            sort_by="relevance",
+            sort_order="descending",
+        )
     assert [r.query["start"] for r in fake.log] == ["0", "10", "20", "30", "40", "50"]
     assert len(results) == 60 == len({r.id for r in results})
     first = results[0]
@@ -50,8 +57,15 @@ def test_paging_through_recorded_pages() -> None:
 def test_old_style_id_lookup_keeps_primary_first() -> None:
     with FakeArxiv() as fake:
         fake.load_recorded_api(shared_path(RECORDED))
-        results = search(fast_client(), fake.url, "", id_list="astro-ph/0601001",
-                         page_size=100, sort_by="relevance", sort_order="descending")
+        results = search(
+            fast_client(),
+            fake.url,
+            "",
+            id_list="astro-ph/0601001",
+            page_size=100,
+            sort_by="relevance",
+            sort_order="descending",
+        )
     assert [r.id for r in results] == ["astro-ph/0601001"]
     assert results[0].categories[0] == "astro-ph"
 
@@ -59,8 +73,15 @@ def test_old_style_id_lookup_keeps_primary_first() -> None:
 def test_empty_result_is_an_empty_list() -> None:
     with FakeArxiv() as fake:
         fake.load_recorded_api(shared_path(RECORDED))
-        results = search(fast_client(), fake.url, "", id_list="0000.0000", page_size=100,
-                         sort_by="relevance", sort_order="descending")
+        results = search(
+            fast_client(),
+            fake.url,
+            "",
+            id_list="0000.0000",
+            page_size=100,
+            sort_by="relevance",
+            sort_order="descending",
+        )
     assert results == [] and len(fake.log) == 1
 
 
@@ -68,8 +89,15 @@ def test_http_400_error_feed_names_url_and_cause() -> None:
     with FakeArxiv() as fake:
         fake.load_recorded_api(shared_path(RECORDED))
         with pytest.raises(FetchError) as info:
-            search(fast_client(), fake.url, "", id_list="abc", page_size=100,
-                   sort_by="relevance", sort_order="descending")
+            search(
+                fast_client(),
+                fake.url,
+                "",
+                id_list="abc",
+                page_size=100,
+                sort_by="relevance",
+                sort_order="descending",
+            )
     assert info.value.status == 400
     assert "incorrect id format for abc" in str(info.value)
     assert f"{fake.url}/api/query" in str(info.value)
@@ -94,10 +122,8 @@ def test_an_empty_page_inside_the_results_is_asked_again() -> None:
     with FakeArxiv() as fake:
         fake.corpus = listing_corpus(["2025-10-07"])
         fake.once("/api/query", Reply(200, atom_feed([], total=663, start=0)))
-        config = parse_config({"arxiv": {"page_size": 300}},
-                              env={"DIGEST_ARXIV_API_URL": fake.url})
-        announcement = fetch_day(config, fast_client(), dt.date(2025, 10, 7),
-                                 Schedule(holidays=()))
+        config = parse_config({"arxiv": {"page_size": 300}}, env={"DIGEST_ARXIV_API_URL": fake.url})
+        announcement = fetch_day(config, fast_client(), dt.date(2025, 10, 7), Schedule(holidays=()))
     assert len(announcement.papers) == 663
     assert [r.query["start"] for r in fake.log] == ["0", "0", "300", "600"]
 
@@ -114,10 +140,8 @@ def test_fetch_day_rebuilds_the_recorded_announcement() -> None:
     listing = read_listing("2025-10-07")
     with FakeArxiv() as fake:
         fake.corpus = listing_corpus()
-        config = parse_config({"arxiv": {"page_size": 200}},
-                              env={"DIGEST_ARXIV_API_URL": fake.url})
-        announcement = fetch_day(config, fast_client(), dt.date(2025, 10, 7),
-                                 Schedule(holidays=()))
+        config = parse_config({"arxiv": {"page_size": 200}}, env={"DIGEST_ARXIV_API_URL": fake.url})
+        announcement = fetch_day(config, fast_client(), dt.date(2025, 10, 7), Schedule(holidays=()))
     expected = {i for i, r in listing.items() if {"cs.LG", "cs.AI"} & set(r["categories"])}
     assert {p.id for p in announcement.papers} == expected and len(expected) == 663
     assert len(announcement.papers) == 663

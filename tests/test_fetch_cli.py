@@ -25,8 +25,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Path:
     """A digest folder using the stand-in for arXiv, with fast polite-client settings."""
     shutil.copy(REPO / "prompt.yaml", tmp_path / "prompt.yaml")
     config = tmp_path / "digest.yaml"
-    config.write_text("arxiv:\n  min_interval: 0\n  timeout: 2\n  retries: 1\n"
-                      "  page_size: 400\n", encoding="utf-8")
+    config.write_text(
+        "arxiv:\n  min_interval: 0\n  timeout: 2\n  retries: 1\n  page_size: 400\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("DIGEST_ARXIV_RSS_URL", url)
     monkeypatch.setenv("DIGEST_ARXIV_API_URL", url)
     return config
@@ -47,8 +49,15 @@ def test_fetch_prints_counts_and_writes_jsonl(
     assert "to score: 663" in printed
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 859 == len({r["id"] for r in rows})
-    assert set(rows[0]) == {"id", "title", "abstract", "authors", "categories",
-                            "announce_type", "version"}
+    assert set(rows[0]) == {
+        "id",
+        "title",
+        "abstract",
+        "authors",
+        "categories",
+        "announce_type",
+        "version",
+    }
     assert not any(r["abstract"].startswith("arXiv:") for r in rows)
     assert not (tmp_path / "data").exists()  # fetch never stores
 
@@ -80,8 +89,14 @@ def test_failing_feed_exits_non_zero_and_leaves_files_alone(
     out = tmp_path / "papers.jsonl"
     out.write_text("previous\n", encoding="utf-8")
     with FakeArxiv() as fake:
-        fake.script(FEED, Reply(200, "<html><head><title>Rate exceeded.</title></head></html>",
-                                content_type="text/html"))
+        fake.script(
+            FEED,
+            Reply(
+                200,
+                "<html><head><title>Rate exceeded.</title></head></html>",
+                content_type="text/html",
+            ),
+        )
         config = project(tmp_path, monkeypatch, fake.url)
         assert main(["--config", str(config), "fetch", "--out", str(out)]) == 1
     err = capsys.readouterr().err
@@ -96,9 +111,14 @@ def test_stale_feed_is_already_up_to_date_and_nothing_is_rewritten(
         fake.script(FEED, Reply(200, listing_feed("2025-10-07")))
         settings = load_settings(project(tmp_path, monkeypatch, fake.url))
         store = DayStore(settings.data_dir)
-        record = DayRecord(date=dt.date(2025, 10, 7), status=DayStatus.PUBLISHED,
-                           categories=["cs.LG", "cs.AI"], announce_types=["new", "cross"],
-                           counts=Counts(total=859, scanned=663, relevant=0), source="rss")
+        record = DayRecord(
+            date=dt.date(2025, 10, 7),
+            status=DayStatus.PUBLISHED,
+            categories=["cs.LG", "cs.AI"],
+            announce_types=["new", "cross"],
+            counts=Counts(total=859, scanned=663, relevant=0),
+            source="rss",
+        )
         path = store.save(record)
         before = (path.read_bytes(), path.stat().st_mtime_ns)
         client = PoliteClient.from_settings(settings.config.arxiv)

@@ -22,8 +22,13 @@ class Sleeps:
 
 
 def client(sleeps: Sleeps, **options: object) -> PoliteClient:
-    defaults: dict[str, object] = {"min_interval": 0.0, "timeout": 2.0, "retries": 3,
-                                   "sleep": sleeps, "jitter": lambda: 0.5}
+    defaults: dict[str, object] = {
+        "min_interval": 0.0,
+        "timeout": 2.0,
+        "retries": 3,
+        "sleep": sleeps,
+        "jitter": lambda: 0.5,
+    }
     defaults.update(options)
     return PoliteClient(**defaults)  # type: ignore[arg-type]
 
@@ -44,8 +49,12 @@ def test_503_then_success_backs_off_exponentially() -> None:
 def test_429_retry_after_is_honoured_and_capped() -> None:
     sleeps = Sleeps()
     with FakeArxiv() as fake:
-        fake.script("/x", Reply(429, "slow down", {"Retry-After": "7"}),
-                    Reply(429, "slow down", {"Retry-After": "100000"}), Reply(200, "ok"))
+        fake.script(
+            "/x",
+            Reply(429, "slow down", {"Retry-After": "7"}),
+            Reply(429, "slow down", {"Retry-After": "100000"}),
+            Reply(200, "ok"),
+        )
         client(sleeps, retry_after_max=30.0).get(fake.url + "/x")
     assert sleeps.calls == [7.0, 30.0]
 
@@ -123,8 +132,9 @@ def test_api_key_header_is_sent_but_never_in_errors() -> None:
     with FakeArxiv() as fake:
         fake.script("/graph/v1/author/batch", Reply(500, "oops"))
         with pytest.raises(FetchError) as info:
-            client(Sleeps(), retries=0).post_json(fake.url + "/graph/v1/author/batch",
-                                                  {"ids": ["1"]}, {"x-api-key": "s3cret"})
+            client(Sleeps(), retries=0).post_json(
+                fake.url + "/graph/v1/author/batch", {"ids": ["1"]}, {"x-api-key": "s3cret"}
+            )
     assert fake.log[0].headers["x-api-key"] == "s3cret"
     assert "s3cret" not in str(info.value)
 

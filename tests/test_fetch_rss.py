@@ -124,8 +124,10 @@ def test_legacy_rdf_feeds_parse(name: str) -> None:
 
 def test_empty_feed_is_an_announcement_without_papers() -> None:
     with FakeArxiv() as fake:
-        fake.script("/rss/cs.LG+cs.AI",
-                    Reply(200, rss_document(["cs.LG", "cs.AI"], dt.date(2025, 10, 11), [])))
+        fake.script(
+            "/rss/cs.LG+cs.AI",
+            Reply(200, rss_document(["cs.LG", "cs.AI"], dt.date(2025, 10, 11), [])),
+        )
         announcement = fetch_announcement(config_for(fake), fast_client())
     assert announcement.date == dt.date(2025, 10, 11) and announcement.papers == ()
 
@@ -133,13 +135,19 @@ def test_empty_feed_is_an_announcement_without_papers() -> None:
 FAULTS = {
     "truncated XML": (Reply(200, b""), "not well-formed XML"),
     "HTML page": (
-        Reply(200, "<!DOCTYPE html><html><head><title>arXiv is down for maintenance</title>"
-              "</head><body>back soon</body></html>", content_type="text/html"),
+        Reply(
+            200,
+            "<!DOCTYPE html><html><head><title>arXiv is down for maintenance</title>"
+            "</head><body>back soon</body></html>",
+            content_type="text/html",
+        ),
         "got an HTML page ('arXiv is down for maintenance')",
     ),
     "feed error": (
-        Reply(400, rss_document(["cs.LG", "cs.XX"], None, [],
-                                title="Feed error for query: cs.LG+cs.XX")),
+        Reply(
+            400,
+            rss_document(["cs.LG", "cs.XX"], None, [], title="Feed error for query: cs.LG+cs.XX"),
+        ),
         "Feed error for query: cs.LG+cs.XX",
     ),
     "no pubDate": (Reply(200, rss_document(["cs.LG", "cs.AI"], None, [])), "no pubDate"),
@@ -164,8 +172,13 @@ def test_failing_feeds_raise_fetch_errors_naming_url_and_cause(fault: str) -> No
 
 
 def test_rss_url_joins_categories_and_strips_slash() -> None:
-    config = parse_config({"categories": ["cs.LG", "cs.AI", "stat.ML"],
-                           "arxiv": {"rss_base": "http://mirror.example/"}}, env={})
+    config = parse_config(
+        {
+            "categories": ["cs.LG", "cs.AI", "stat.ML"],
+            "arxiv": {"rss_base": "http://mirror.example/"},
+        },
+        env={},
+    )
     assert rss_url(config) == "http://mirror.example/rss/cs.LG+cs.AI+stat.ML"
 
 

@@ -15,16 +15,34 @@ from generator.schema import KeptBecause
 DAY = dt.date(2025, 10, 7)
 
 
-def paper(pid: str, kind: str = "new", cats: tuple[str, ...] = ("cs.LG",), version: int = 1,
-          authors: tuple[str, ...] = ("Ada Lovelace",)) -> Paper:
-    return Paper(id=pid, version=version, title=f"Title {pid}", authors=authors,
-                 abstract=f"Abstract {pid}", categories=cats,
-                 announce_type=AnnounceType(kind))
+def paper(
+    pid: str,
+    kind: str = "new",
+    cats: tuple[str, ...] = ("cs.LG",),
+    version: int = 1,
+    authors: tuple[str, ...] = ("Ada Lovelace",),
+) -> Paper:
+    return Paper(
+        id=pid,
+        version=version,
+        title=f"Title {pid}",
+        authors=authors,
+        abstract=f"Abstract {pid}",
+        categories=cats,
+        announce_type=AnnounceType(kind),
+    )
 
 
 def scored(pid: str, relevance: int, novelty: int, version: int = 1) -> Score:
-    return Score(id=pid, version=version, status="scored", relevance=relevance,
-                 novelty=novelty, comment=f"comment {pid}", tags=("Topic",))
+    return Score(
+        id=pid,
+        version=version,
+        status="scored",
+        relevance=relevance,
+        novelty=novelty,
+        comment=f"comment {pid}",
+        tags=("Topic",),
+    )
 
 
 def announce(*papers: Paper) -> Announcement:
@@ -80,9 +98,7 @@ def test_keep_updated_replacements_of_shown_papers() -> None:
 
 
 def test_keep_thresholds_order_and_author_match() -> None:
-    config = parse_config(
-        {"followed_authors": [{"name": "José M. García-López"}]}, env={}
-    )
+    config = parse_config({"followed_authors": [{"name": "José M. García-López"}]}, env={})
     ann = announce(
         paper("2510.00001"),
         paper("2510.00002"),

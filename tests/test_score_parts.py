@@ -16,8 +16,17 @@ from generator.score.ratelimit import RateLimiter
 
 
 def test_shipped_prices_cover_common_models_and_reproduce_the_users_page() -> None:
-    for model in ("gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "gpt-4o",
-                  "gpt-4o-mini", "o3", "o4-mini"):
+    for model in (
+        "gpt-5",
+        "gpt-5-mini",
+        "gpt-5-nano",
+        "gpt-4.1",
+        "gpt-4.1-mini",
+        "gpt-4o",
+        "gpt-4o-mini",
+        "o3",
+        "o4-mini",
+    ):
         assert model in shipped_prices()
     # The user's page for 2025-10-07: 109,658 prompt and 106,795 completion tokens with
     # gpt-5 cost $0.14 + $1.07 = $1.21.
@@ -32,8 +41,9 @@ def test_cached_tokens_are_cheaper_and_aliases_resolve() -> None:
     assert price == price_for("gpt-5")
     assert price is not None
     full = priced(Usage(prompt_tokens=1_000_000), price).prompt_cost
-    cached = priced(Usage(prompt_tokens=1_000_000, cached_prompt_tokens=1_000_000),
-                    price).prompt_cost
+    cached = priced(
+        Usage(prompt_tokens=1_000_000, cached_prompt_tokens=1_000_000), price
+    ).prompt_cost
     assert (full, cached) == (1.25, 0.125)
 
 
@@ -56,8 +66,9 @@ def test_rate_limiter_requests_and_tokens_per_minute() -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    limiter = RateLimiter(requests_per_minute=2, tokens_per_minute=1000,
-                          clock=lambda: now[0], sleep=sleep)
+    limiter = RateLimiter(
+        requests_per_minute=2, tokens_per_minute=1000, clock=lambda: now[0], sleep=sleep
+    )
     assert limiter.acquire(100) == 0 and limiter.acquire(100) == 0
     assert limiter.acquire(100) == pytest.approx(60.0)  # third request waits for the window
     now[0] = 200.0
@@ -68,19 +79,34 @@ def test_rate_limiter_requests_and_tokens_per_minute() -> None:
 
 
 def paper(n: int, version: int = 1) -> Paper:
-    return Paper(id=f"2510.{n:05d}", version=version, title="T", authors=(), abstract="A",
-                 categories=("cs.LG",), announce_type=AnnounceType.NEW)
+    return Paper(
+        id=f"2510.{n:05d}",
+        version=version,
+        title="T",
+        authors=(),
+        abstract="A",
+        categories=("cs.LG",),
+        announce_type=AnnounceType.NEW,
+    )
 
 
 def scored(n: int, version: int = 1) -> Score:
-    return Score(id=f"2510.{n:05d}", version=version, status="scored", relevance=8, novelty=7,
-                 comment="c", tags=("Model Architecture",))
+    return Score(
+        id=f"2510.{n:05d}",
+        version=version,
+        status="scored",
+        relevance=8,
+        novelty=7,
+        comment="c",
+        tags=("Model Architecture",),
+    )
 
 
 def test_cache_keys_on_id_version_prompt_and_model(tmp_path: Path) -> None:
     cache = ScoreCache(tmp_path / "c.sqlite")
-    cache.put_many([scored(1), scored(2, version=2),
-                    Score.unscored(paper(3), "empty reply")], "h1", "gpt-5")
+    cache.put_many(
+        [scored(1), scored(2, version=2), Score.unscored(paper(3), "empty reply")], "h1", "gpt-5"
+    )
     assert len(cache) == 2  # unscored papers are not cached: asked again next time
     hits = cache.get_many([paper(1), paper(2, version=2), paper(2), paper(3)], "h1", "gpt-5")
     assert set(hits) == {"2510.00001", "2510.00002"}

@@ -25,15 +25,22 @@ from generator.store import DayStore
 
 def two_years():
     return [
-        make_day(dt.date(2024, 12, 30), [make_paper("2412.00001", "Last Paper of 2024",
-                                                    tags=["Security"])]),
+        make_day(
+            dt.date(2024, 12, 30),
+            [make_paper("2412.00001", "Last Paper of 2024", tags=["Security"])],
+        ),
         *sample_days(),
     ]
 
 
 def test_day_record_carries_anchors_link_filters_and_escaped_text():
-    paper = make_paper("hep-ex/0601001", '<script>x()</script> & "Title"', tags=["Security"],
-                       categories=["hep-ex"], abstract="<img src=x onerror=y>")
+    paper = make_paper(
+        "hep-ex/0601001",
+        '<script>x()</script> & "Title"',
+        tags=["Security"],
+        categories=["hep-ex"],
+        abstract="<img src=x onerror=y>",
+    )
     day = make_day(dt.date(2025, 10, 6), [paper, make_paper("2510.00001", "Other")])
     record = search.day_record(day)
     assert "<script>" not in record and "<img" not in record

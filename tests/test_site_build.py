@@ -31,7 +31,11 @@ def mkdocs_build(root: Path) -> subprocess.CompletedProcess[str]:
     env.pop("DIGEST_CONFIG", None)
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")],
-        capture_output=True, text=True, cwd=root, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+        env=env,
     )
 
 
@@ -85,10 +89,17 @@ def _content(path: Path) -> str:
 
 
 def test_pages_exist(built: Path) -> None:
-    for page in ("index.html", "archive/index.html", "days/2025/2025-10-03/index.html",
-                 "days/2025/2025-10-04/index.html", "days/2025/2025-10-06/index.html",
-                 "days/2025/2025-10-07/index.html", "prompts/f13fd0ed3b1edb5d/index.html",
-                 "reference/day-file/index.html", "stylesheets/digest.css"):
+    for page in (
+        "index.html",
+        "archive/index.html",
+        "days/2025/2025-10-03/index.html",
+        "days/2025/2025-10-04/index.html",
+        "days/2025/2025-10-06/index.html",
+        "days/2025/2025-10-07/index.html",
+        "prompts/f13fd0ed3b1edb5d/index.html",
+        "reference/day-file/index.html",
+        "stylesheets/digest.css",
+    ):
         assert (built / page).is_file(), page
     schema = json.loads((built / "reference/day-file.schema.json").read_text())
     assert schema["title"] == "arxiv-digest day file"
@@ -119,14 +130,17 @@ def test_prev_next_and_every_internal_link_resolve(built: Path) -> None:
     links = parse(page)
     body = _content(page)
     assert 'rel="prev" href="../2025-10-04/"' in body and 'rel="next" href="../2025-10-07/"' in body
-    for day_page in sorted(built.glob("days/*/*/index.html")) + [built / "index.html",
-                                                                 built / "archive/index.html"]:
+    for day_page in sorted(built.glob("days/*/*/index.html")) + [
+        built / "index.html",
+        built / "archive/index.html",
+    ]:
         hrefs = re.findall(r'href="([^"]+)"', _content(day_page))
         for href in hrefs:
             if href.startswith(("http://", "https://", "#")):
                 continue
-            target = posixpath.normpath(posixpath.join(
-                str(day_page.parent.relative_to(built)), href.split("#")[0]))
+            target = posixpath.normpath(
+                posixpath.join(str(day_page.parent.relative_to(built)), href.split("#")[0])
+            )
             resolved = built / target
             if resolved.is_dir():
                 resolved = resolved / "index.html"
@@ -189,9 +203,12 @@ def test_hand_written_index_is_refused(tmp_path: Path) -> None:
 def test_sections_option_builds_only_the_named_sections(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site_basic")
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text().replace(
-        "      config_file: digest.yaml\n",
-        "      config_file: digest.yaml\n      sections: [days, archive]\n"))
+    config.write_text(
+        config.read_text().replace(
+            "      config_file: digest.yaml\n",
+            "      config_file: digest.yaml\n      sections: [days, archive]\n",
+        )
+    )
     result = mkdocs_build(root)
     assert result.returncode == 0, result.stderr
     site = root / "site"
@@ -212,7 +229,11 @@ def test_build_without_digest_yaml_reads_the_prompt_beside_mkdocs_yml(tmp_path: 
     env.pop("DIGEST_CONFIG", None)
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")],
-        capture_output=True, text=True, cwd=elsewhere, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        timeout=120,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     assert (root / "site" / "index.html").is_file()

@@ -27,14 +27,24 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "site_basic"
 
 
-def _context(store: DayStore, records: list, title_override: str | None = None,
-             use_directory_urls: bool = True) -> SiteContext:
+def _context(
+    store: DayStore,
+    records: list,
+    title_override: str | None = None,
+    use_directory_urls: bool = True,
+) -> SiteContext:
     settings = load_settings(None, env={})
     if title_override is not None:
         settings.config.site.title = title_override
     prompts = {h: store.load_prompt(h) or "" for h in store.prompt_hashes()}
-    return SiteContext(settings=settings, store=store, days=records, site_url=None,
-                       prompts=prompts, use_directory_urls=use_directory_urls)
+    return SiteContext(
+        settings=settings,
+        store=store,
+        days=records,
+        site_url=None,
+        prompts=prompts,
+        use_directory_urls=use_directory_urls,
+    )
 
 
 def _build(
@@ -56,8 +66,9 @@ def store(tmp_path: Path) -> DayStore:
 def test_cached_pages_equal_fresh_renders_and_skip_rendering(
     store: DayStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fresh = {p.src_uri: p.html
-             for p in days.build(_context(store, loading.load_days(store, None))).pages}
+    fresh = {
+        p.src_uri: p.html for p in days.build(_context(store, loading.load_days(store, None))).pages
+    }
     cold, cold_pages = _build(store, tmp_path / "cache")
     assert cold == fresh and (cold_pages.hits, cold_pages.misses) == (0, 6)  # 5 days + home
 
@@ -95,12 +106,14 @@ def test_a_new_day_rerenders_its_neighbour_and_the_home_page(
     # Misses: the new day, the old last day (its "next" link), and the home page.
     assert (cache.hits, cache.misses) == (4, 3)
     assert "2025-01-13" in pages[f"days/2025/{last}.md"]
-    assert pages == {p.src_uri: p.html for p in days.build(
-        _context(store, loading.load_days(store, None))).pages}
+    assert pages == {
+        p.src_uri: p.html for p in days.build(_context(store, loading.load_days(store, None))).pages
+    }
 
 
-@pytest.mark.parametrize("change", [{"title_override": "Another title"},
-                                    {"use_directory_urls": False}])
+@pytest.mark.parametrize(
+    "change", [{"title_override": "Another title"}, {"use_directory_urls": False}]
+)
 def test_config_that_shapes_the_page_misses_the_cache(
     store: DayStore, tmp_path: Path, change: dict[str, object]
 ) -> None:
@@ -108,8 +121,9 @@ def test_config_that_shapes_the_page_misses_the_cache(
     pages, cache = _build(store, tmp_path / "cache", **change)
     assert (cache.hits, cache.misses) == (0, 6)
     records = loading.load_days(store, None)
-    assert pages == {p.src_uri: p.html
-                     for p in days.build(_context(store, records, **change)).pages}  # type: ignore[arg-type]
+    assert pages == {
+        p.src_uri: p.html for p in days.build(_context(store, records, **change)).pages
+    }  # type: ignore[arg-type]
 
 
 def test_record_cache_hits_on_same_bytes_with_a_new_mtime(
@@ -132,13 +146,18 @@ def _mkdocs_build(root: Path) -> subprocess.CompletedProcess[str]:
     env.pop("DIGEST_CONFIG", None)
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")],
-        capture_output=True, text=True, cwd=root, timeout=120, env=env,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+        env=env,
     )
 
 
 def _site_pages(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root / "site")): p.read_bytes()
-            for p in (root / "site").rglob("*.html")}
+    return {
+        str(p.relative_to(root / "site")): p.read_bytes() for p in (root / "site").rglob("*.html")
+    }
 
 
 def test_mkdocs_warm_build_is_identical_and_a_broken_file_still_fails(tmp_path: Path) -> None:

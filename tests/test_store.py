@@ -47,8 +47,19 @@ def test_fixture_days_round_trip_byte_for_byte(tmp_path: Path) -> None:
 def test_key_order_follows_the_schema_and_scans_are_one_line_each() -> None:
     text = record_to_yaml(make_day(DATE, papers=2, scanned=4))
     top_keys = [line.split(":")[0] for line in text.splitlines() if line and line[0].isalpha()]
-    assert top_keys == ["schema_version", "date", "status", "categories", "announce_types",
-                        "counts", "scoring", "papers", "unscored", "scans", "source"]
+    assert top_keys == [
+        "schema_version",
+        "date",
+        "status",
+        "categories",
+        "announce_types",
+        "counts",
+        "scoring",
+        "papers",
+        "unscored",
+        "scans",
+        "source",
+    ]
     scan_lines = [line for line in text.splitlines() if line.startswith("- {id:")]
     assert len(scan_lines) == 4
 
@@ -101,9 +112,12 @@ def _broken(tmp_path: Path, old: str, new: str, name: str = "2025-10-03.yaml") -
     ("old", "new", "expected"),
     [
         ("status: published", "status: [published", r"line \d+, column \d+: not valid YAML"),
-        ("status: published", "status: publishd",
-         r"status \(line 3\): Input should be 'published', 'no_announcement' or 'failed' "
-         r"\(got 'publishd'\)"),
+        (
+            "status: published",
+            "status: publishd",
+            r"status \(line 3\): Input should be 'published', 'no_announcement' or 'failed' "
+            r"\(got 'publishd'\)",
+        ),
         ("date: '2025-10-03'\n", "", r"date .*required key is missing"),
         ("total: 612", "total: many", r"counts.total \(line \d+\): Input should be a valid int"),
         ("source: rss", "source: rss\nsauce: rss", r"sauce \(line \d+\): unknown key"),
@@ -173,7 +187,8 @@ def test_unknown_cost_survives_a_round_trip(store: DayStore) -> None:
     assert record.scoring is not None
     usage = record.scoring.usage.model_copy(update={"prompt_cost": None, "completion_cost": None})
     record = record.model_copy(
-        update={"scoring": record.scoring.model_copy(update={"usage": usage})})
+        update={"scoring": record.scoring.model_copy(update={"usage": usage})}
+    )
     store.save(record)
     text = store.path_for(DATE).read_text()
     assert "prompt_cost: null" in text

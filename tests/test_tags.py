@@ -15,8 +15,7 @@ from generator.site import tags
 
 
 def test_paper_tags_are_topics_then_primary_category_without_duplicates():
-    paper = make_paper("2510.00001", "T", tags=["Security", "cs.LG"],
-                       categories=["cs.LG", "cs.CR"])
+    paper = make_paper("2510.00001", "T", tags=["Security", "cs.LG"], categories=["cs.LG", "cs.CR"])
     assert tags.paper_tags(paper) == ["Security", "cs.LG"]
     plain = make_paper("2510.00002", "T", categories=["stat.ML", "cs.LG"])
     assert tags.paper_tags(plain) == ["stat.ML"]
@@ -24,8 +23,14 @@ def test_paper_tags_are_topics_then_primary_category_without_duplicates():
 
 def test_collect_counts_latest_and_newest_first():
     collected = {t.name: t for t in tags.collect(sample_days())}
-    assert set(collected) == {"Model Compression and Efficiency", "Security", "cs.LG", "cs.CR",
-                              "hep-ex", "cs.AI"}
+    assert set(collected) == {
+        "Model Compression and Efficiency",
+        "Security",
+        "cs.LG",
+        "cs.CR",
+        "hep-ex",
+        "cs.AI",
+    }
     mce = collected["Model Compression and Efficiency"]
     assert mce.count == 2
     assert mce.latest == dt.date(2025, 10, 8)
@@ -37,27 +42,36 @@ def test_collect_counts_latest_and_newest_first():
 
 
 def test_slugs_that_collide_get_distinct_suffixes():
-    day = make_day(dt.date(2025, 1, 6), [
-        make_paper("2501.00001", "A", tags=["Graph ML"]),
-        make_paper("2501.00002", "B", tags=["graph-ml"]),
-    ])
+    day = make_day(
+        dt.date(2025, 1, 6),
+        [
+            make_paper("2501.00001", "A", tags=["Graph ML"]),
+            make_paper("2501.00002", "B", tags=["graph-ml"]),
+        ],
+    )
     slugs = sorted(t.slug for t in tags.collect([day]) if t.name != "cs.LG")
     assert slugs == ["graph-ml", "graph-ml-2"]
 
 
 def test_pagination_splits_newest_first_with_working_pager_links(tmp_path):
     days = [
-        make_day(dt.date(2025, 3, d), [
-            make_paper(f"2503.{d:02d}{i:03d}", f"Paper {d}-{i}", tags=["Security"])
-            for i in range(5)
-        ])
+        make_day(
+            dt.date(2025, 3, d),
+            [
+                make_paper(f"2503.{d:02d}{i:03d}", f"Paper {d}-{i}", tags=["Security"])
+                for i in range(5)
+            ],
+        )
         for d in range(3, 8)  # 5 days x 5 papers = 25 tagged papers
     ]
     ctx = context(tmp_path, days, digest={"site": {"tag_page_size": 10}})
     out = tags.build(ctx)
     pages = {p.src_uri: p for p in out.pages}
-    assert {"tags/security/index.md", "tags/security/page/2/index.md",
-            "tags/security/page/3/index.md"} <= set(pages)
+    assert {
+        "tags/security/index.md",
+        "tags/security/page/2/index.md",
+        "tags/security/page/3/index.md",
+    } <= set(pages)
     assert "tags/security/page/4/index.md" not in pages
     first, last = pages["tags/security/index.md"], pages["tags/security/page/3/index.md"]
     assert first.html.count('class="digest-tag-entry"') == 10
@@ -85,9 +99,7 @@ def test_entries_link_to_the_paper_anchor_on_its_day_page(use_directory_urls):
         assert urljoin(here, href) == "https://h.example/days/2025/2025-10-06/#hep-ex-0601001"
     else:
         here = "https://h.example/tags/hep-ex/index.html"
-        assert urljoin(here, href) == (
-            "https://h.example/days/2025/2025-10-06.html#hep-ex-0601001"
-        )
+        assert urljoin(here, href) == ("https://h.example/days/2025/2025-10-06.html#hep-ex-0601001")
 
 
 def test_paper_text_is_escaped():
@@ -95,8 +107,16 @@ def test_paper_text_is_escaped():
     html = tags.render_tag_page(tag, 1, 1, tag.entries, 100)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
-    index = tags.render_index(tags.collect([make_day(dt.date(2025, 1, 6), [
-        make_paper("2501.00001", "A", tags=['<b onmouseover="x">Evil</b>'])])]))
+    index = tags.render_index(
+        tags.collect(
+            [
+                make_day(
+                    dt.date(2025, 1, 6),
+                    [make_paper("2501.00001", "A", tags=['<b onmouseover="x">Evil</b>'])],
+                )
+            ]
+        )
+    )
     assert "<b " not in index and "&lt;b onmouseover=&quot;x&quot;&gt;" in index
     assert TRICKY_TITLE  # the hostile title is part of the golden pages below
 

@@ -74,7 +74,10 @@ def test_console_script_runs_and_exits_non_zero(site: Path) -> None:
     _edit(site / "data/2025/2025-10-07.yaml", "status: failed", "status: exploded")
     result = subprocess.run(
         [sys.executable, "-m", "generator", "validate", "--data", str(site / "data")],
-        capture_output=True, text=True, cwd=site, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=site,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "2025-10-07.yaml: status" in result.stderr

@@ -69,9 +69,18 @@ def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _actionlint(*paths: Path, cwd: Path = ROOT) -> list[dict[str, Any]]:
     result = subprocess.run(
-        [_tool("actionlint"), "-shellcheck", _tool("shellcheck"), "-format", "{{json .}}",
-         *map(str, paths)],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        [
+            _tool("actionlint"),
+            "-shellcheck",
+            _tool("shellcheck"),
+            "-format",
+            "{{json .}}",
+            *map(str, paths),
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode in (0, 1), f"actionlint failed to run: {result.stderr}"
     findings = json.loads(result.stdout or "[]")
@@ -208,13 +217,15 @@ def _cli_invocations() -> list[tuple[str, list[str]]]:
             for line in step.get("run", "").splitlines():
                 if line.strip().startswith("arxiv-digest "):
                     tokens = shlex.split(line.strip())[1:]
-                    found.append((path.name, ["2025-10-07" if t.startswith("$") else t
-                                              for t in tokens]))
+                    found.append(
+                        (path.name, ["2025-10-07" if t.startswith("$") else t for t in tokens])
+                    )
     return found
 
 
-@pytest.mark.parametrize("where,argv", _cli_invocations(), ids=lambda v: " ".join(v)
-                         if isinstance(v, list) else v)
+@pytest.mark.parametrize(
+    "where,argv", _cli_invocations(), ids=lambda v: " ".join(v) if isinstance(v, list) else v
+)
 def test_workflow_commands_parse_with_the_real_cli(where: str, argv: list[str]) -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

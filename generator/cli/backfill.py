@@ -22,12 +22,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "the day file. Days already stored are skipped unless --force. Replacements and "
         "late cross-lists cannot be reconstructed this way (see docs/guide/fetching.md).",
     )
-    parser.add_argument("--from", dest="first", type=iso_date, required=True,
-                        metavar="YYYY-MM-DD", help="first date of the range")
-    parser.add_argument("--to", dest="last", type=iso_date, default=None, metavar="YYYY-MM-DD",
-                        help="last date of the range (default: the --from date)")
-    parser.add_argument("--force", action="store_true",
-                        help="rebuild days that are already stored")
+    parser.add_argument(
+        "--from",
+        dest="first",
+        type=iso_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="first date of the range",
+    )
+    parser.add_argument(
+        "--to",
+        dest="last",
+        type=iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="last date of the range (default: the --from date)",
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild days that are already stored")
     parser.set_defaults(func=handle)
 
 
@@ -42,9 +53,12 @@ def handle(args: argparse.Namespace) -> int:
     def report(result: DayResult) -> None:
         print(result.line(), flush=True)
 
-    results = backfill(settings, store, args.first, last, client=client, force=args.force,
-                       report=report)
+    results = backfill(
+        settings, store, args.first, last, client=client, force=args.force, report=report
+    )
     processed = sum(1 for r in results if r.action == "processed")
-    print(f"backfill {args.first} to {last}: {processed} day(s) rebuilt, "
-          f"{len(results) - processed} skipped")
+    print(
+        f"backfill {args.first} to {last}: {processed} day(s) rebuilt, "
+        f"{len(results) - processed} skipped"
+    )
     return 0

@@ -21,7 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--offline", action="store_true", help="skip the network checks (arXiv, LLM endpoint)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=5.0, metavar="SECONDS",
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
         help="timeout of each endpoint check (default: 5)",
     )
     parser.set_defaults(func=handle)

@@ -35,11 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "announcement date, the URL and the papers by announce type. Nothing is scored or "
         "stored; --out writes the papers as JSON lines for inspection or scoring.",
     )
-    parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", default=None,
-                        help="a past announcement day, rebuilt through the arXiv API")
-    parser.add_argument("--out", metavar="FILE.jsonl", type=Path, default=None,
-                        help="write the papers as JSON lines (id, title, abstract, authors, "
-                        "categories, announce_type, version)")
+    parser.add_argument(
+        "--date",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="a past announcement day, rebuilt through the arXiv API",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE.jsonl",
+        type=Path,
+        default=None,
+        help="write the papers as JSON lines (id, title, abstract, authors, "
+        "categories, announce_type, version)",
+    )
     parser.set_defaults(func=handle)
 
 
@@ -78,12 +88,15 @@ def handle(args: argparse.Namespace) -> int:
     else:
         store = DayStore(settings.data_dir)
         selection = select(announcement, config, store.kept_ids(before=announcement.date))
-        print(f"to score: {selection.scanned} (categories {'+'.join(config.categories)}, "
-              f"types {', '.join(t.value for t in config.announce_types)}; "
-              f"{len(selection.duplicates)} already kept on earlier days)")
+        print(
+            f"to score: {selection.scanned} (categories {'+'.join(config.categories)}, "
+            f"types {', '.join(t.value for t in config.announce_types)}; "
+            f"{len(selection.duplicates)} already kept on earlier days)"
+        )
     if args.out is not None:
-        lines = "".join(json.dumps(paper_json(p), ensure_ascii=False) + "\n"
-                        for p in announcement.papers)
+        lines = "".join(
+            json.dumps(paper_json(p), ensure_ascii=False) + "\n" for p in announcement.papers
+        )
         yamlio.atomic_write_text(args.out, lines)
         print(f"wrote {announcement.total} papers to {args.out}")
     return 0

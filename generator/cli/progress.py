@@ -19,9 +19,17 @@ def scoring_progress(label: str = "scoring") -> Iterator[Hooks]:
     if not sys.stderr.isatty():
         yield Hooks()
         return
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=console, transient=False)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
     task = bar.add_task(label, total=None)
     with bar:
-        yield Hooks(start=lambda total: bar.update(task, total=total),
-                    advance=lambda n: bar.advance(task, n))
+        yield Hooks(
+            start=lambda total: bar.update(task, total=total),
+            advance=lambda n: bar.advance(task, n),
+        )

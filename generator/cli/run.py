@@ -25,21 +25,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "are listed with their reason); 1 when fetching fails or the scoring endpoint is "
         "unusable.",
     )
-    parser.add_argument("--date", type=iso_date, default=None, metavar="YYYY-MM-DD",
-                        help="process this announcement day (via the arXiv API) instead of "
-                        "the latest feed")
-    parser.add_argument("--force", action="store_true",
-                        help="rebuild the day even if it is already stored")
+    parser.add_argument(
+        "--date",
+        type=iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="process this announcement day (via the arXiv API) instead of the latest feed",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild the day even if it is already stored"
+    )
     parser.set_defaults(func=handle)
 
 
 def summary(record: DayRecord) -> list[str]:
     """The closing lines: date, status, counts, unscored, tokens and cost."""
-    lines = [f"{record.date}: {record.status.value}"
-             + (f" ({record.reason})" if record.reason else "")]
+    lines = [
+        f"{record.date}: {record.status.value}" + (f" ({record.reason})" if record.reason else "")
+    ]
     counts = record.counts
-    lines.append(f"  papers: {counts.total} in the feed, {counts.scanned} scanned, "
-                 f"{counts.relevant} kept, {len(record.unscored)} unscored")
+    lines.append(
+        f"  papers: {counts.total} in the feed, {counts.scanned} scanned, "
+        f"{counts.relevant} kept, {len(record.unscored)} unscored"
+    )
     for paper in record.unscored[:10]:
         lines.append(f"    unscored {paper.id}: {paper.reason}")
     if len(record.unscored) > 10:
@@ -48,11 +56,15 @@ def summary(record: DayRecord) -> list[str]:
         usage = record.scoring.usage
         cost = usage.total_cost
         money = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
-        lines.append(f"  scorer: {record.scoring.scorer} ({record.scoring.model}), "
-                     f"prompt {record.scoring.prompt_hash}")
-        lines.append(f"  tokens: {usage.prompt_tokens} prompt ({usage.cached_prompt_tokens} "
-                     f"cached), {usage.completion_tokens} completion ({usage.reasoning_tokens} "
-                     f"reasoning), {usage.requests} requests; cost {money}")
+        lines.append(
+            f"  scorer: {record.scoring.scorer} ({record.scoring.model}), "
+            f"prompt {record.scoring.prompt_hash}"
+        )
+        lines.append(
+            f"  tokens: {usage.prompt_tokens} prompt ({usage.cached_prompt_tokens} "
+            f"cached), {usage.completion_tokens} completion ({usage.reasoning_tokens} "
+            f"reasoning), {usage.requests} requests; cost {money}"
+        )
     return lines
 
 
@@ -62,8 +74,10 @@ def handle(args: argparse.Namespace) -> int:
     with scoring_progress() as progress:
         result = run_latest(settings, store, date=args.date, force=args.force, progress=progress)
     if result.up_to_date:
-        print(f"already up to date: {result.record.date} is stored in {result.path} "
-              "(use --force to rebuild it)")
+        print(
+            f"already up to date: {result.record.date} is stored in {result.path} "
+            "(use --force to rebuild it)"
+        )
     else:
         print(f"wrote {result.path}")
     print("\n".join(summary(result.record)))

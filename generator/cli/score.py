@@ -23,12 +23,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "score in [0, 1] used for ranking. For tuning the prompt and for evaluation. LLM "
         "scores go through the same cache as `run`.",
     )
-    parser.add_argument("--papers", type=Path, required=True, metavar="IN.jsonl",
-                        help="papers to score (JSON lines)")
-    parser.add_argument("--out", type=Path, required=True, metavar="OUT.jsonl",
-                        help="where to write the scores (JSON lines, written atomically)")
-    parser.add_argument("--scorer", choices=("auto", "llm", "local"), default=None,
-                        help="override scoring.scorer (default: the configured one)")
+    parser.add_argument(
+        "--papers",
+        type=Path,
+        required=True,
+        metavar="IN.jsonl",
+        help="papers to score (JSON lines)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUT.jsonl",
+        help="where to write the scores (JSON lines, written atomically)",
+    )
+    parser.add_argument(
+        "--scorer",
+        choices=("auto", "llm", "local"),
+        default=None,
+        help="override scoring.scorer (default: the configured one)",
+    )
     parser.set_defaults(func=handle)
 
 
@@ -43,9 +57,12 @@ def handle(args: argparse.Namespace) -> int:
     scored = sum(1 for s in outcome.scores.values() if s.status == "scored")
     usage = outcome.usage
     cost = usage.total_cost
-    print(f"{scored} of {len(papers)} papers scored by {outcome.scorer} ({outcome.model}); "
-          f"{len(papers) - scored} unscored; {usage.prompt_tokens} prompt + "
-          f"{usage.completion_tokens} completion tokens in {usage.requests} requests; cost "
-          + ("unknown" if cost is None else f"${cost:.4f}")
-          + f"; wrote {args.out}", file=sys.stderr)
+    print(
+        f"{scored} of {len(papers)} papers scored by {outcome.scorer} ({outcome.model}); "
+        f"{len(papers) - scored} unscored; {usage.prompt_tokens} prompt + "
+        f"{usage.completion_tokens} completion tokens in {usage.requests} requests; cost "
+        + ("unknown" if cost is None else f"${cost:.4f}")
+        + f"; wrote {args.out}",
+        file=sys.stderr,
+    )
     return 0

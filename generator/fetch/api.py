@@ -50,9 +50,17 @@ class ApiEntry:
         """New when the primary category is configured, else a cross-list."""
         primary = self.categories[0] if self.categories else ""
         kind = AnnounceType.NEW if primary in configured else AnnounceType.CROSS
-        return Paper(id=self.id, version=self.version, title=self.title, authors=self.authors,
-                     abstract=self.abstract, categories=self.categories, announce_type=kind,
-                     doi=self.doi, journal_ref=self.journal_ref)
+        return Paper(
+            id=self.id,
+            version=self.version,
+            title=self.title,
+            authors=self.authors,
+            abstract=self.abstract,
+            categories=self.categories,
+            announce_type=kind,
+            doi=self.doi,
+            journal_ref=self.journal_ref,
+        )
 
 
 @dataclass(frozen=True)
@@ -141,8 +149,12 @@ def search(
         if size <= 0:
             break
         params: dict[str, str | int] = {
-            "search_query": search_query, "id_list": id_list, "sortBy": sort_by,
-            "sortOrder": sort_order, "start": start, "max_results": size,
+            "search_query": search_query,
+            "id_list": id_list,
+            "sortBy": sort_by,
+            "sortOrder": sort_order,
+            "start": start,
+            "max_results": size,
         }
         response = client.get(url, params)
         page = parse_api_page(response.body, response.url)
@@ -171,8 +183,9 @@ def category_query(categories: Sequence[str], submitted: str) -> str:
     return f"({cats}) AND submittedDate:{submitted}"
 
 
-def fetch_day(config: DigestConfig, client: PoliteClient, date: dt.date,
-              schedule: Schedule) -> Announcement:
+def fetch_day(
+    config: DigestConfig, client: PoliteClient, date: dt.date, schedule: Schedule
+) -> Announcement:
     """Rebuild the announcement of ``date`` from the papers submitted in its window."""
     window = schedule.window(date)
     query = category_query(config.categories, window.api_range())

@@ -140,8 +140,6 @@ class GateResult:
     degraded: str | None = None
 
 
-
-
 class HIndexGate:
     """Skip scoring papers none of whose authors reach ``h_index_min`` on Semantic Scholar."""
 
@@ -231,8 +229,6 @@ class HIndexGate:
                 h = item.get("hIndex") if isinstance(item, dict) else None
                 self.cache.entries[author_id] = h if isinstance(h, int) else None
         return {a: self.cache.entries.get(a) for a in author_ids}
-
-
 
 
 def build_gate(

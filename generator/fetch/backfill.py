@@ -28,8 +28,15 @@ SOURCE = "api-backfill"
 class ProcessAnnouncement(Protocol):
     """``generator.pipeline.process_announcement``'s shape (filter, score, store)."""
 
-    def __call__(self, settings: Settings, announcement: Announcement, store: DayStore, *,
-                 source: str = ..., force: bool = ...) -> DayRecord: ...
+    def __call__(
+        self,
+        settings: Settings,
+        announcement: Announcement,
+        store: DayStore,
+        *,
+        source: str = ...,
+        force: bool = ...,
+    ) -> DayRecord: ...
 
 
 @dataclass(frozen=True)
@@ -96,10 +103,13 @@ def backfill(
         run = process or default_process()
         record = run(settings, announcement, store, source=SOURCE, force=force)
         counts = announcement.counts_by_type()
-        done(DayResult(
-            date, "processed",
-            f"{announcement.total} papers from the API (new {counts['new']}, cross "
-            f"{counts['cross']}), {record.counts.scanned} scanned, "
-            f"{record.counts.relevant} kept, status {record.status.value}",
-        ))
+        done(
+            DayResult(
+                date,
+                "processed",
+                f"{announcement.total} papers from the API (new {counts['new']}, cross "
+                f"{counts['cross']}), {record.counts.scanned} scanned, "
+                f"{record.counts.relevant} kept, status {record.status.value}",
+            )
+        )
     return results

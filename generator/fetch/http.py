@@ -156,8 +156,12 @@ class PoliteClient:
         delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         return delay / 2 + self.jitter() * delay / 2
 
-    def get(self, url: str, params: Mapping[str, str | int] | None = None,
-            headers: Mapping[str, str] | None = None) -> Response:
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
         return self.request("GET", url, headers=headers)
@@ -169,11 +173,17 @@ class PoliteClient:
         try:
             return json.loads(response.body)
         except ValueError as exc:
-            raise FetchError(url, f"reply is not JSON: {exc}", response.status,
-                             response.attempts) from exc
+            raise FetchError(
+                url, f"reply is not JSON: {exc}", response.status, response.attempts
+            ) from exc
 
-    def request(self, method: str, url: str, data: bytes | None = None,
-                headers: Mapping[str, str] | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         """Send with retries; return a 2xx response or raise FetchError."""
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
@@ -187,8 +197,13 @@ class PoliteClient:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as reply:
                     body = reply.read()
-                    return Response(url, reply.status, body,
-                                    {k.lower(): v for k, v in reply.headers.items()}, attempt)
+                    return Response(
+                        url,
+                        reply.status,
+                        body,
+                        {k.lower(): v for k, v in reply.headers.items()},
+                        attempt,
+                    )
             except urllib.error.HTTPError as exc:
                 status = exc.code
                 body = _read_quietly(exc)
@@ -196,12 +211,12 @@ class PoliteClient:
                 if status not in RETRY_STATUSES or attempt == attempts:
                     raise FetchError(url, problem, status, attempt) from None
                 retry_after = parse_retry_after(exc.headers.get("Retry-After"))
-                log.info("%s: HTTP %s, retrying (attempt %d of %d)", url, status, attempt,
-                         attempts)
+                log.info("%s: HTTP %s, retrying (attempt %d of %d)", url, status, attempt, attempts)
             except TimeoutError as exc:
                 if attempt == attempts:
-                    raise FetchError(url, f"timed out after {self.timeout:g} s", None,
-                                     attempt) from exc
+                    raise FetchError(
+                        url, f"timed out after {self.timeout:g} s", None, attempt
+                    ) from exc
                 log.info("%s: timed out, retrying (attempt %d of %d)", url, attempt, attempts)
             except (urllib.error.URLError, ConnectionError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)

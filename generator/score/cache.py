@@ -63,16 +63,30 @@ class ScoreCache:
                 ).fetchone()
                 if row:
                     found[paper.id] = Score(
-                        id=paper.id, version=paper.version, status="scored", relevance=row[0],
-                        novelty=row[1], comment=row[2], tags=tuple(json.loads(row[3])),
+                        id=paper.id,
+                        version=paper.version,
+                        status="scored",
+                        relevance=row[0],
+                        novelty=row[1],
+                        comment=row[2],
+                        tags=tuple(json.loads(row[3])),
                     )
         return found
 
     def put_many(self, scores: Iterable[Score], prompt_hash: str, model: str) -> None:
         """Store one batch's scores in one transaction (committed before returning)."""
         rows = [
-            (s.id, s.version, prompt_hash, model, s.relevance, s.novelty, s.comment,
-             json.dumps(list(s.tags)), time.time())
+            (
+                s.id,
+                s.version,
+                prompt_hash,
+                model,
+                s.relevance,
+                s.novelty,
+                s.comment,
+                json.dumps(list(s.tags)),
+                time.time(),
+            )
             for s in scores
             if s.status == "scored"
         ]

@@ -28,7 +28,8 @@ def load_model(name: str) -> Any:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ConfigError(
-            "digest.yaml", _MODEL_KEY,
+            "digest.yaml",
+            _MODEL_KEY,
             f"{name!r} needs the optional embedding extra: pip install 'arxiv-digest[embed]' "
             "(or set it to 'lexical')",
         ) from exc
@@ -43,8 +44,9 @@ def load_model(name: str) -> Any:
     try:
         return SentenceTransformer(location, device="cpu")
     except Exception as exc:  # hub/IO/format errors of the third-party loader
-        raise ConfigError("digest.yaml", _MODEL_KEY,
-                          f"cannot load embedding model {name!r}: {exc}") from exc
+        raise ConfigError(
+            "digest.yaml", _MODEL_KEY, f"cannot load embedding model {name!r}: {exc}"
+        ) from exc
 
 
 def topic_texts(prompt: SelectionPrompt) -> list[str]:
@@ -68,8 +70,9 @@ class EmbeddingRanker:
         self.negative = self._encode([negatives])[0] if negatives else None
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self.model.encode(list(texts), normalize_embeddings=True, batch_size=64,
-                                    show_progress_bar=False)
+        vectors = self.model.encode(
+            list(texts), normalize_embeddings=True, batch_size=64, show_progress_bar=False
+        )
         return np.asarray(vectors, dtype=np.float32)
 
     def similarities(self, papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray]:

@@ -17,17 +17,78 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 # Longest first; a suffix is stripped once, and only when a stem of >= 4 letters remains.
 _SUFFIXES = (
-    "izations", "ization", "isations", "isation", "ational", "ations", "ation", "ements",
-    "ement", "ities", "ness", "ingly", "ities", "ively", "ings", "ency", "ence", "ance",
-    "ized", "ised", "izes", "ises", "izing", "ising", "ize", "ise", "ity", "ing", "ion",
-    "ent", "ers", "ies", "ied", "ed", "es", "ly", "er", "al", "s", "e", "y",
+    "izations",
+    "ization",
+    "isations",
+    "isation",
+    "ational",
+    "ations",
+    "ation",
+    "ements",
+    "ement",
+    "ities",
+    "ness",
+    "ingly",
+    "ities",
+    "ively",
+    "ings",
+    "ency",
+    "ence",
+    "ance",
+    "ized",
+    "ised",
+    "izes",
+    "ises",
+    "izing",
+    "ising",
+    "ize",
+    "ise",
+    "ity",
+    "ing",
+    "ion",
+    "ent",
+    "ers",
+    "ies",
+    "ied",
+    "ed",
+    "es",
+    "ly",
+    "er",
+    "al",
+    "s",
+    "e",
+    "y",
 )
 # Words the stripper would mangle into something else.
-_KEEP = frozenset({
-    "moe", "moes", "lora", "llm", "llms", "vae", "gnn", "rnn", "cnn", "kv", "sae", "ssm",
-    "transformer", "transformers", "expert", "experts", "bias", "process", "class", "less",
-    "loss", "gaussian", "series", "analysis", "basis",
-})
+_KEEP = frozenset(
+    {
+        "moe",
+        "moes",
+        "lora",
+        "llm",
+        "llms",
+        "vae",
+        "gnn",
+        "rnn",
+        "cnn",
+        "kv",
+        "sae",
+        "ssm",
+        "transformer",
+        "transformers",
+        "expert",
+        "experts",
+        "bias",
+        "process",
+        "class",
+        "less",
+        "loss",
+        "gaussian",
+        "series",
+        "analysis",
+        "basis",
+    }
+)
 _IRREGULAR = {"moes": "moe", "llms": "llm", "transformers": "transformer", "experts": "expert"}
 
 _STOPWORD_TEXT = """a about above across after again against all also an and any are as at be
@@ -91,8 +152,9 @@ def ngram_counts(toks: Sequence[str], max_n: int) -> Counter[tuple[str, ...]]:
     return counts
 
 
-def bm25_scores(query: Iterable[str], documents: Sequence[Sequence[str]], k1: float = 1.2,
-                b: float = 0.75) -> list[float]:
+def bm25_scores(
+    query: Iterable[str], documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75
+) -> list[float]:
     """Okapi BM25 of one bag-of-words query against tokenised documents (IDF from them)."""
     n_docs = len(documents)
     if n_docs == 0:

@@ -145,7 +145,8 @@ class LlmScorer:
         self.price: Price | None = price_for(llm.model, pricing)
         if budget_usd is not None and self.price is None:
             raise ConfigError(
-                "digest.yaml", "scoring.budget_usd",
+                "digest.yaml",
+                "scoring.budget_usd",
                 f"a budget needs the price of model {llm.model!r}: add it under scoring.pricing",
             )
         self.prompt_hash = prompt_hash(render_prompt_text(prompt))
@@ -191,8 +192,11 @@ class LlmScorer:
                 self.stats.requests_tried += 1
             try:
                 completion = self.client.chat.completions.create(**kwargs)
-            except (openai.AuthenticationError, openai.PermissionDeniedError,
-                    openai.NotFoundError) as exc:
+            except (
+                openai.AuthenticationError,
+                openai.PermissionDeniedError,
+                openai.NotFoundError,
+            ) as exc:
                 self._abort = ScoreError(
                     f"{self.endpoint} refused the request for model {self.model!r} "
                     f"(HTTP {exc.status_code}): check OPENAI_API_KEY, OPENAI_BASE_URL and llm.model"
@@ -286,14 +290,20 @@ class LlmScorer:
         for paper_id, ps in parsed.scores.items():
             paper = by_id[paper_id]
             result.scores[paper_id] = Score(
-                id=paper_id, version=paper.version, status="scored", relevance=ps.relevance,
-                novelty=ps.novelty, comment=ps.comment, tags=ps.tags,
+                id=paper_id,
+                version=paper.version,
+                status="scored",
+                relevance=ps.relevance,
+                novelty=ps.novelty,
+                comment=ps.comment,
+                tags=ps.tags,
             )
         for paper in batch:
             if paper.id not in result.scores:
                 problem = parsed.invalid.get(paper.id)
                 result.problems[paper.id] = (
-                    f"invalid reply ({problem})" if problem
+                    f"invalid reply ({problem})"
+                    if problem
                     else ("empty reply" if not text.strip() else "missing from the reply")
                 )
         with self._lock:
@@ -361,8 +371,10 @@ class LlmScorer:
                             continue
                         tries[paper.id] = tries.get(paper.id, 0) + 1
                         if problem == BUDGET_REASON or tries[paper.id] >= self.llm.max_tries:
-                            reason = problem if problem == BUDGET_REASON else (
-                                f"{problem} (asked {tries[paper.id]} times)"
+                            reason = (
+                                problem
+                                if problem == BUDGET_REASON
+                                else (f"{problem} (asked {tries[paper.id]} times)")
                             )
                             outcome.scores[paper.id] = Score.unscored(paper, reason)
                             finished += 1

@@ -42,10 +42,25 @@ _TAG_MIN = 1.0  # a topic is tagged from about one title hit or two abstract hit
 _FOUNDATIONAL_WEIGHT = 1.0
 # Primary categories of methods work; a paper cross-listed from elsewhere (q-bio, eess,
 # cs.CR, ...) is more often an application, which the default prompt asks to avoid.
-METHOD_CATEGORIES = frozenset({
-    "cs.LG", "stat.ML", "cs.AI", "cs.CL", "cs.NE", "cs.DC", "cs.AR", "cs.PF", "math.OC",
-    "cs.IT", "math.ST", "stat.TH", "cs.DS", "cs.CC", "cs.FL",
-})
+METHOD_CATEGORIES = frozenset(
+    {
+        "cs.LG",
+        "stat.ML",
+        "cs.AI",
+        "cs.CL",
+        "cs.NE",
+        "cs.DC",
+        "cs.AR",
+        "cs.PF",
+        "math.OC",
+        "cs.IT",
+        "math.ST",
+        "stat.TH",
+        "cs.DS",
+        "cs.CC",
+        "cs.FL",
+    }
+)
 _CATEGORY_PENALTY = 1.5
 _CENTER = 3.2  # raw score mapped to 0.5 (see to_unit)
 _SPREAD = 2.5
@@ -87,9 +102,13 @@ class LexicalRanker:
         every = [*self.topics, self.negative, self.foundational]
         self.max_n = max((len(p) for v in every for p in v.phrases), default=1)
 
-    def _topic_score(self, vocab: TopicVocabulary, title: Counter[Phrase],
-                     abstract: Counter[Phrase], idf: Callable[[Phrase], float]
-                     ) -> tuple[float, list[str]]:
+    def _topic_score(
+        self,
+        vocab: TopicVocabulary,
+        title: Counter[Phrase],
+        abstract: Counter[Phrase],
+        idf: Callable[[Phrase], float],
+    ) -> tuple[float, list[str]]:
         total, matched = 0.0, []
         for key, weight in vocab.phrases.items():
             in_title, in_abstract = title.get(key, 0), abstract.get(key, 0)
@@ -134,13 +153,16 @@ class LexicalRanker:
                 raw -= _CATEGORY_PENALTY
             if _low_novelty(paper):  # the rubric rates new benchmarks/datasets "Tangential"
                 raw -= _LOW_NOVELTY_PENALTY
-            named = [(name, terms) for s, name, terms in per_topic
-                     if s >= max(_TAG_MIN, 0.5 * best)]
-            matches.append(Match(
-                raw=raw,
-                topics=tuple(name for name, _ in named),
-                terms=tuple(dict.fromkeys(t for _, terms in named for t in terms)),
-            ))
+            named = [
+                (name, terms) for s, name, terms in per_topic if s >= max(_TAG_MIN, 0.5 * best)
+            ]
+            matches.append(
+                Match(
+                    raw=raw,
+                    topics=tuple(name for name, _ in named),
+                    terms=tuple(dict.fromkeys(t for _, terms in named for t in terms)),
+                )
+            )
         return matches
 
 
@@ -172,8 +194,9 @@ class LocalScorer:
 
     name = "local"
 
-    def __init__(self, prompt: SelectionPrompt, model: str = LEXICAL,
-                 embedder: Any | None = None) -> None:
+    def __init__(
+        self, prompt: SelectionPrompt, model: str = LEXICAL, embedder: Any | None = None
+    ) -> None:
         """``model``: "lexical", or a sentence-transformers model added to the lexical score
         (needs the ``embed`` extra; ``embedder`` passes an already loaded model)."""
         self.prompt = prompt
@@ -200,8 +223,9 @@ class LocalScorer:
             raw = [r + _EMBED_WEIGHT * float(x) for r, x in zip(raw, signal, strict=True)]
         return raw, matches
 
-    def score(self, papers: Sequence[Paper],
-              progress: Callable[[int], None] | None = None) -> ScoringOutcome:
+    def score(
+        self, papers: Sequence[Paper], progress: Callable[[int], None] | None = None
+    ) -> ScoringOutcome:
         """Score every paper; ``progress`` is called with the number of papers just done."""
         outcome = ScoringOutcome(scorer="local", model=self.model, prompt_hash=self._prompt_hash)
         raw_scores, matches = self._raw_scores(papers)
@@ -209,13 +233,18 @@ class LocalScorer:
             unit = round(to_unit(raw), 6)
             relevance, novelty = rubric_scores(unit, paper)
             if match.topics:
-                comment = (f"Local scorer: {', '.join(match.topics)}: "
-                           f"{', '.join(match.terms[:6])}")
+                comment = f"Local scorer: {', '.join(match.topics)}: {', '.join(match.terms[:6])}"
             else:
                 comment = "Local scorer: no topic matched"
             outcome.scores[paper.id] = Score(
-                id=paper.id, version=paper.version, status="scored", relevance=relevance,
-                novelty=novelty, comment=comment, tags=match.topics, score=unit,
+                id=paper.id,
+                version=paper.version,
+                status="scored",
+                relevance=relevance,
+                novelty=novelty,
+                comment=comment,
+                tags=match.topics,
+                score=unit,
             )
         if progress is not None and papers:
             progress(len(papers))

@@ -42,9 +42,13 @@ def paper_from_json(data: Any, path: Path | str, line: int) -> Paper:
     if not isinstance(authors, list) or not isinstance(categories, list):
         raise DataError(path, where, "authors and categories must be lists of strings")
     return Paper(
-        id=paper_id, version=version, title=" ".join(title.split()),
-        authors=tuple(str(a) for a in authors), abstract=" ".join(abstract.split()),
-        categories=tuple(str(c) for c in categories), announce_type=AnnounceType.NEW,
+        id=paper_id,
+        version=version,
+        title=" ".join(title.split()),
+        authors=tuple(str(a) for a in authors),
+        abstract=" ".join(abstract.split()),
+        categories=tuple(str(c) for c in categories),
+        announce_type=AnnounceType.NEW,
     )
 
 
@@ -71,8 +75,12 @@ def read_papers(path: Path) -> list[Paper]:
 
 def score_to_json(score: Score, local: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": score.id, "relevance": score.relevance, "novelty": score.novelty,
-        "comment": score.comment, "tags": list(score.tags), "status": score.status,
+        "id": score.id,
+        "relevance": score.relevance,
+        "novelty": score.novelty,
+        "comment": score.comment,
+        "tags": list(score.tags),
+        "status": score.status,
         "reason": score.reason,
     }
     if local:

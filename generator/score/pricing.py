@@ -72,14 +72,21 @@ def shipped_prices() -> dict[str, Price]:
     return _parse_table(yamlio.loads(text), "generator/score/pricing.yaml")
 
 
-def price_for(model: str, overrides: Mapping[str, Mapping[str, float]] | None = None,
-              source: str = "digest.yaml: scoring.pricing") -> Price | None:
+def price_for(
+    model: str,
+    overrides: Mapping[str, Mapping[str, float]] | None = None,
+    source: str = "digest.yaml: scoring.pricing",
+) -> Price | None:
     """The price of ``model`` (overrides first), or None when unknown."""
     table = dict(shipped_prices())
     if overrides:
         table.update(_parse_table(overrides, source))
-    for name in (model, _SNAPSHOT_RE.sub("", model), model.split("/")[-1],
-                 _SNAPSHOT_RE.sub("", model.split("/")[-1])):
+    for name in (
+        model,
+        _SNAPSHOT_RE.sub("", model),
+        model.split("/")[-1],
+        _SNAPSHOT_RE.sub("", model.split("/")[-1]),
+    ):
         if name in table:
             return table[name]
     return None

@@ -179,9 +179,11 @@ def tags_from_comment(comment: str, topics: Sequence[str]) -> tuple[str, ...]:
     for name in topics:
         low = name.lower()
         acronym = _acronym(name)
-        if low in lowered or (
-            len(acronym) >= 2 and re.search(rf"\b{re.escape(acronym)}\b", comment)
-        ) or difflib.get_close_matches(low, segments, n=1, cutoff=0.85):
+        if (
+            low in lowered
+            or (len(acronym) >= 2 and re.search(rf"\b{re.escape(acronym)}\b", comment))
+            or difflib.get_close_matches(low, segments, n=1, cutoff=0.85)
+        ):
             found.append(name)
     return tuple(found)
 

@@ -47,9 +47,7 @@ class ArchiveYear:
 
 
 def build(ctx: SiteContext) -> SiteOutput:
-    html = render_archive(
-        ctx.days, page_src=ARCHIVE_SRC, use_directory_urls=ctx.use_directory_urls
-    )
+    html = render_archive(ctx.days, page_src=ARCHIVE_SRC, use_directory_urls=ctx.use_directory_urls)
     page = GeneratedPage(src_uri=ARCHIVE_SRC, title="Archive", html=html, in_nav=True)
     return SiteOutput(pages=[page])
 

@@ -60,16 +60,28 @@ class PageCache(Protocol):
         """Store the HTML of ``src_uri`` under ``key`` (best effort)."""
 
 
-def page_key(record_key: str, *, page_src: str, site_title: str, prev_day: DayRecord | None,
-             next_day: DayRecord | None, prompt_text: str | None, use_directory_urls: bool,
-             home: bool) -> str:
+def page_key(
+    record_key: str,
+    *,
+    page_src: str,
+    site_title: str,
+    prev_day: DayRecord | None,
+    next_day: DayRecord | None,
+    prompt_text: str | None,
+    use_directory_urls: bool,
+    home: bool,
+) -> str:
     """Cache key of a rendered day page: everything :func:`render_day` reads, hashed."""
     parts = [
-        render.code_fingerprint(), record_key, page_src, site_title,
+        render.code_fingerprint(),
+        record_key,
+        page_src,
+        site_title,
         prev_day.date.isoformat() if prev_day else "-",
         next_day.date.isoformat() if next_day else "-",
         "-" if prompt_text is None else hashlib.sha256(prompt_text.encode()).hexdigest(),
-        str(use_directory_urls), str(home),
+        str(use_directory_urls),
+        str(home),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -159,8 +171,11 @@ def _render_many(ctx: SiteContext, jobs: list[_Job]) -> list[str]:
     """
     global _FORKED
     workers = min(os.cpu_count() or 1, 8)
-    if (len(jobs) < PARALLEL_MIN_PAGES or workers <= 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if (
+        len(jobs) < PARALLEL_MIN_PAGES
+        or workers <= 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return [render_day(ctx.days[job[0]], **_arguments(ctx, job)) for job in jobs]
     _FORKED = ctx
     try:
@@ -177,7 +192,7 @@ def _prompt_for(ctx: SiteContext, day: DayRecord) -> str | None:
 
 
 def scorer_label(day: DayRecord) -> str:
-    """"LLM gpt-5" or "local scorer (lexical)": what produced the day's scores."""
+    """ "LLM gpt-5" or "local scorer (lexical)": what produced the day's scores."""
     if day.scoring is None:
         return "no scorer"
     if day.scoring.scorer == "llm":

@@ -68,9 +68,7 @@ def recent_items(days: Sequence[DayRecord], feed_days: int) -> list[FeedItem]:
 
 
 def rfc822(date: dt.date) -> str:
-    return email.utils.format_datetime(
-        dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
-    )
+    return email.utils.format_datetime(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC))
 
 
 def _absolute(site_url: str | None, path: str) -> str | None:
@@ -112,8 +110,13 @@ def item_description(item: FeedItem, site_url: str | None, udu: bool = True) -> 
     return "".join(parts)
 
 
-def render_feed(channel: Channel, items: Sequence[FeedItem], built: dt.datetime,
-                site_url: str | None, udu: bool = True) -> str:
+def render_feed(
+    channel: Channel,
+    items: Sequence[FeedItem],
+    built: dt.datetime,
+    site_url: str | None,
+    udu: bool = True,
+) -> str:
     """The RSS 2.0 document (pure: same input, same bytes)."""
     ET.register_namespace("atom", ATOM_NS)
     rss = ET.Element("rss", {"version": "2.0"})
@@ -138,9 +141,7 @@ def render_feed(channel: Channel, items: Sequence[FeedItem], built: dt.datetime,
         ET.SubElement(node, "description").text = item_description(item, site_url, udu)
         for tag in paper_tags(paper):
             ET.SubElement(node, "category").text = tag
-        ET.SubElement(node, "guid", {"isPermaLink": "false"}).text = (
-            f"{paper.id}v{paper.version}"
-        )
+        ET.SubElement(node, "guid", {"isPermaLink": "false"}).text = f"{paper.id}v{paper.version}"
         ET.SubElement(node, "pubDate").text = rfc822(item.date)
     ET.indent(rss, space="  ")
     body = ET.tostring(rss, encoding="unicode", xml_declaration=False)
@@ -197,8 +198,13 @@ def build(ctx: SiteContext) -> SiteOutput:
     return out
 
 
-def _tag_feed(ctx: SiteContext, tag: Tag, recent_ids: set[tuple[dt.date, str]],
-              built: dt.datetime, site_url: str | None) -> GeneratedAsset:
+def _tag_feed(
+    ctx: SiteContext,
+    tag: Tag,
+    recent_ids: set[tuple[dt.date, str]],
+    built: dt.datetime,
+    site_url: str | None,
+) -> GeneratedAsset:
     """A tag's feed: the main feed's window, only the papers carrying the tag."""
     site = ctx.settings.config.site
     items = [FeedItem(e.date, e.paper) for e in tag.entries if (e.date, e.paper.id) in recent_ids]
@@ -206,8 +212,7 @@ def _tag_feed(ctx: SiteContext, tag: Tag, recent_ids: set[tuple[dt.date, str]],
         title=f"{site.title}: {tag.name}",
         link=_absolute(site_url, page_url(tag_page_src(tag.slug), ctx.use_directory_urls))
         or _listing_url(ctx),
-        description=f"Papers tagged {tag.name} over the latest {site.feed_days} "
-        "announcement days.",
+        description=f"Papers tagged {tag.name} over the latest {site.feed_days} announcement days.",
         self_url=_absolute(site_url, tag_feed_src(tag.slug)),
     )
     xml = render_feed(channel, items, built, site_url, ctx.use_directory_urls)

@@ -78,8 +78,15 @@ class RecordCache:
         try:
             with entry.open("rb") as handle:
                 key, record = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
-                TypeError, ImportError):
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            AttributeError,
+            ValueError,
+            TypeError,
+            ImportError,
+        ):
             return None  # absent, truncated or from an incompatible version: parse again
         if not digest or key != (code_fingerprint(), digest) or not isinstance(record, DayRecord):
             return None
@@ -163,8 +170,9 @@ def _parse_all(store: DayStore, paths: Sequence[Path], workers: int | None) -> l
     with ProcessPoolExecutor(max_workers=workers) as pool:
         chunk = max(1, len(paths) // (workers * 4))
         return list(
-            pool.map(_parse, [str(store.root)] * len(paths), [str(p) for p in paths],
-                     chunksize=chunk)
+            pool.map(
+                _parse, [str(store.root)] * len(paths), [str(p) for p in paths], chunksize=chunk
+            )
         )
 
 

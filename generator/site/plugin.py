@@ -60,8 +60,9 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         if not config_file.is_absolute():
             config_file = base_dir / config_file
         try:
-            settings = load_settings(config_file if config_file.is_file() else None,
-                                     base_dir=base_dir)
+            settings = load_settings(
+                config_file if config_file.is_file() else None, base_dir=base_dir
+            )
             data_dir = Path(self.config.data_dir) if self.config.data_dir else settings.data_dir
             if not data_dir.is_absolute():
                 data_dir = base_dir / data_dir
@@ -95,8 +96,11 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
         except DigestError as exc:
             raise PluginError(f"arxiv-digest: {exc}") from exc
         if self._pages is not None:
-            log.info("day pages: %d from the page cache, %d rendered",
-                     self._pages.hits, self._pages.misses)
+            log.info(
+                "day pages: %d from the page cache, %d rendered",
+                self._pages.hits,
+                self._pages.misses,
+            )
         self._bodies = {}
         generated = [p.src_uri for p in self.output.pages] + [a.src_uri for a in self.output.assets]
         clashes = sorted(uri for uri in generated if files.get_file_from_path(uri) is not None)
@@ -107,8 +111,9 @@ class DigestPlugin(BasePlugin[DigestPluginConfig]):
             )
         for page in self.output.pages:
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src_uri, content=page_source(page),
-                                        inclusion=inclusion))
+            files.append(
+                File.generated(config, page.src_uri, content=page_source(page), inclusion=inclusion)
+            )
             self._bodies[page.src_uri] = page.html
         for asset in self.output.assets:
             files.append(File.generated(config, asset.src_uri, content=asset.content))

@@ -45,8 +45,7 @@ FALLBACK_DOCS: dict[str, str] = {
     "SelectionPrompt.rubric": "How relevance and novelty are graded (1-10).",
     "SelectionPrompt.topics_intro": "The sentence introducing the topic list.",
     "SelectionPrompt.topics": "Your topics; their names are the site's tags.",
-    "SelectionPrompt.keywords": "Keyword lists quoted in the prompt and used by the local "
-    "scorer.",
+    "SelectionPrompt.keywords": "Keyword lists quoted in the prompt and used by the local scorer.",
     "Keywords.relevant": "Words that make a paper more relevant.",
     "Keywords.irrelevant": "Words that make a paper less relevant.",
     "Keywords.application": "Application areas that count only with a relevant method.",
@@ -85,21 +84,19 @@ def build(ctx: SiteContext) -> SiteOutput:
         GeneratedAsset(PROMPT_SCHEMA_SRC, json.dumps(prompt_schema, indent=2) + "\n"),
     ]
     html = render_reference(
-        config_schema_href=render.relative_url(PAGE_SRC, CONFIG_SCHEMA_SRC,
-                                               ctx.use_directory_urls),
-        prompt_schema_href=render.relative_url(PAGE_SRC, PROMPT_SCHEMA_SRC,
-                                               ctx.use_directory_urls),
+        config_schema_href=render.relative_url(PAGE_SRC, CONFIG_SCHEMA_SRC, ctx.use_directory_urls),
+        prompt_schema_href=render.relative_url(PAGE_SRC, PROMPT_SCHEMA_SRC, ctx.use_directory_urls),
     )
-    page = GeneratedPage(src_uri=PAGE_SRC, title="Configuration reference", html=html,
-                         in_nav=True)
+    page = GeneratedPage(src_uri=PAGE_SRC, title="Configuration reference", html=html, in_nav=True)
     return SiteOutput(pages=[page], assets=assets)
 
 
 def render_reference(config_schema_href: str, prompt_schema_href: str) -> str:
     """The page body: pure, deterministic, from the models alone."""
     defaults = yamlio.dumps(DigestConfig().model_dump(mode="json"))  # type: ignore[call-arg]
-    env_vars = [(var, _md(f"Overrides `{section}.{key}`.")) for var, (section, key)
-                in ENV_OVERRIDES.items()]
+    env_vars = [
+        (var, _md(f"Overrides `{section}.{key}`.")) for var, (section, key) in ENV_OVERRIDES.items()
+    ]
     env_vars += [(var, _md(doc)) for var, doc in ENV_DOCS.items()]
     return render.render(
         "config_reference.html",
@@ -114,29 +111,50 @@ def render_reference(config_schema_href: str, prompt_schema_href: str) -> str:
 
 def config_sections() -> list[SectionDoc]:
     """``digest.yaml``: the top-level keys, then one section per nested model."""
-    sections = [SectionDoc("Top level", "top-level", _md(DigestConfig.__doc__ or ""),
-                           keys_of(DigestConfig, ""))]
+    sections = [
+        SectionDoc(
+            "Top level", "top-level", _md(DigestConfig.__doc__ or ""), keys_of(DigestConfig, "")
+        )
+    ]
     for name, info in DigestConfig.model_fields.items():
         model, is_list = _model_of(info.annotation)
         if model is None:
             continue
         prefix = f"{name}[]." if is_list else f"{name}."
         intro = _md((model.__doc__ or "") if model.__doc__ and is_list else "")
-        sections.append(SectionDoc(f"{name}{'[]' if is_list else ''}", name.replace("_", "-"),
-                                   intro, keys_of(model, prefix)))
+        sections.append(
+            SectionDoc(
+                f"{name}{'[]' if is_list else ''}",
+                name.replace("_", "-"),
+                intro,
+                keys_of(model, prefix),
+            )
+        )
     return sections
 
 
 def prompt_sections() -> list[SectionDoc]:
     """``prompt.yaml``: its top-level parts, then each topic's and the keyword lists' keys."""
-    sections = [SectionDoc("prompt.yaml", "prompt-yaml", _md(SelectionPrompt.__doc__ or ""),
-                           keys_of(SelectionPrompt, ""))]
+    sections = [
+        SectionDoc(
+            "prompt.yaml",
+            "prompt-yaml",
+            _md(SelectionPrompt.__doc__ or ""),
+            keys_of(SelectionPrompt, ""),
+        )
+    ]
     for name, info in SelectionPrompt.model_fields.items():
         model, is_list = _model_of(info.annotation)
         if model is not None:
             prefix = f"{name}[]." if is_list else f"{name}."
-            sections.append(SectionDoc(f"{name}{'[]' if is_list else ''}",
-                                       f"prompt-{name}", Markup(""), keys_of(model, prefix)))
+            sections.append(
+                SectionDoc(
+                    f"{name}{'[]' if is_list else ''}",
+                    f"prompt-{name}",
+                    Markup(""),
+                    keys_of(model, prefix),
+                )
+            )
     return sections
 
 
@@ -145,13 +163,15 @@ def keys_of(model: type[BaseModel], prefix: str) -> list[KeyDoc]:
     for name, info in model.model_fields.items():
         doc = info.description or FALLBACK_DOCS.get(f"{model.__name__}.{name}", "")
         required = info.is_required()
-        out.append(KeyDoc(
-            key=prefix + name,
-            type=type_name(info.annotation) + _constraints(info),
-            default="" if required else _default(info),
-            required=required,
-            doc=_md(doc),
-        ))
+        out.append(
+            KeyDoc(
+                key=prefix + name,
+                type=type_name(info.annotation) + _constraints(info),
+                default="" if required else _default(info),
+                required=required,
+                doc=_md(doc),
+            )
+        )
     return out
 
 

@@ -49,8 +49,12 @@ SEARCH_SRC = "search.md"  # URL search/; a top-level nav entry
 INDEX_DIR = "search/pagefind"  # site-relative; one sub-folder per year
 RECORD_FORMAT = "2"  # bump when paper_record() changes: invalidates every cached year
 PAGEFIND_TIMEOUT = 600.0
-UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*",
-          "pagefind-highlight.js")
+UNUSED = (
+    "pagefind-ui.*",
+    "pagefind-component-ui.*",
+    "pagefind-modular-ui.*",
+    "pagefind-highlight.js",
+)
 
 
 class SearchIndexError(DigestError):
@@ -106,8 +110,11 @@ def day_record(day: DayRecord, use_directory_urls: bool = True) -> str:
     """
     esc = html.escape
     link = page_url(day_src(day.date.isoformat()), use_directory_urls)
-    tagmap = json.dumps({paper_anchor(p.id): paper_tags(p) for p in day.papers},
-                        separators=(",", ":"), ensure_ascii=False)
+    tagmap = json.dumps(
+        {paper_anchor(p.id): paper_tags(p) for p in day.papers},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     papers = "".join(_paper_article(p) for p in day.sorted_papers())
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -129,8 +136,9 @@ def years_of(days: Iterable[DayRecord]) -> list[int]:
     return sorted({d.date.year for d in published(days)}, reverse=True)
 
 
-def records_for_year(days: Iterable[DayRecord], year: int,
-                     use_directory_urls: bool = True) -> list[Record]:
+def records_for_year(
+    days: Iterable[DayRecord], year: int, use_directory_urls: bool = True
+) -> list[Record]:
     return [
         Record(year, f"{day.date.isoformat()}.html", day_record(day, use_directory_urls))
         for day in published(days)
@@ -160,15 +168,21 @@ def year_key(day_files: Sequence[Path], use_directory_urls: bool) -> str:
 def run_pagefind(records_dir: Path, output_dir: Path, year: int | None = None) -> None:
     """Index ``records_dir`` into ``output_dir`` with the Pagefind CLI."""
     args = [
-        sys.executable, "-m", "pagefind",
-        "--site", str(records_dir),
-        "--output-path", str(output_dir),
-        "--force-language", "en",
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(records_dir),
+        "--output-path",
+        str(output_dir),
+        "--force-language",
+        "en",
         "--silent",
     ]
     try:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=PAGEFIND_TIMEOUT,
-                              check=False)
+        proc = subprocess.run(
+            args, capture_output=True, text=True, timeout=PAGEFIND_TIMEOUT, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(year, f"could not run pagefind: {exc}") from exc
     if proc.returncode != 0 or not (output_dir / "pagefind.js").is_file():

@@ -141,17 +141,25 @@ def render_pager(tag: Tag, page: int, pages: int, links: Links) -> str:
         return ""
     parts = []
     if page > 1:
-        parts.append(f'<a rel="prev" href="{links.to(tag_page_src(tag.slug, page - 1))}">'
-                     "← Newer</a>")
+        parts.append(
+            f'<a rel="prev" href="{links.to(tag_page_src(tag.slug, page - 1))}">← Newer</a>'
+        )
     parts.append(f'<span class="digest-pager-pos">Page {page} of {pages}</span>')
     if page < pages:
-        parts.append(f'<a rel="next" href="{links.to(tag_page_src(tag.slug, page + 1))}">'
-                     "Older →</a>")
+        parts.append(
+            f'<a rel="next" href="{links.to(tag_page_src(tag.slug, page + 1))}">Older →</a>'
+        )
     return '<nav class="digest-pager" aria-label="Tag pages">' + " ".join(parts) + "</nav>"
 
 
-def render_tag_page(tag: Tag, page: int, pages: int, entries: Sequence[TagEntry],
-                    page_size: int, use_directory_urls: bool = True) -> str:
+def render_tag_page(
+    tag: Tag,
+    page: int,
+    pages: int,
+    entries: Sequence[TagEntry],
+    page_size: int,
+    use_directory_urls: bool = True,
+) -> str:
     """Body of one page of a tag: summary with feed link, pager, the entries, pager."""
     links = Links(tag_page_src(tag.slug, page), use_directory_urls)
     esc = html.escape
@@ -200,8 +208,13 @@ def build(ctx: SiteContext) -> SiteOutput:
     tags = collect(ctx.days)
     out = SiteOutput()
     out.pages.append(
-        GeneratedPage(src_uri=INDEX_SRC, title="Tags", html=render_index(tags, udu),
-                      meta={"digest": "tags"}, in_nav=True)
+        GeneratedPage(
+            src_uri=INDEX_SRC,
+            title="Tags",
+            html=render_index(tags, udu),
+            meta={"digest": "tags"},
+            in_nav=True,
+        )
     )
     for tag in tags:
         chunks = pages_of(tag, page_size)
