@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import feedparser  # noqa: E402
-from fakes_arxiv import FakeArxiv, Reply, listing_corpus, listing_feed  # noqa: E402
+from support.arxiv import FakeArxiv, Reply, listing_corpus, listing_feed  # noqa: E402
 
 from generator.config import parse_config  # noqa: E402
 from generator.fetch.api import fetch_day  # noqa: E402

@@ -4,7 +4,7 @@
 
 A day of 866 real papers (the cs.LG/cs.AI papers of ../shared/arxiv/listings/2025-10-07.jsonl,
 topped up with those of 2025-10-08 to the 866 the user's page scanned that day) is scored
-against the loopback OpenAI-compatible stand-in (tests/fakes_llm.py), which answers every
+against the loopback OpenAI-compatible stand-in (tests/support/llm.py), which answers every
 call after ``--delay`` seconds, through the real openai SDK and the real LlmScorer:
 
 - wall time with the default settings vs sequential batches of 5 (how the user's tool runs);
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO / "tests"))
 
-from fakes_llm import FakeLLM  # noqa: E402
+from support.llm import FakeLLM  # noqa: E402
 
 from generator.config import LlmSettings, SelectionPrompt, load_settings  # noqa: E402
 from generator.models import AnnounceType, Paper  # noqa: E402

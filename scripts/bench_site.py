@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_site.py --days 1000 --runs 3 --md-runs 1
 
 Generates N synthetic published days (70 kept papers each, ~1.5 KB abstracts with some
-LaTeX, 5-15 authors; see tests/fakes_site.py) into a temporary folder, then times full
+LaTeX, 5-15 authors; see tests/support/synthetic.py) into a temporary folder, then times full
 ``mkdocs build`` runs in child processes:
 
 * **ours core, cold**: our plugin with the sections of issue 2 (day pages, home, archive,
@@ -42,7 +42,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from fakes_site import PROMPT_HASH, PROMPT_TEXT, make_day, weekdays  # noqa: E402
+from support.synthetic import PROMPT_HASH, PROMPT_TEXT, synthetic_day, weekdays  # noqa: E402
 
 from generator.schema import DayRecord  # noqa: E402
 from generator.site.render import abs_url, pdf_url, tag_slug  # noqa: E402
@@ -126,7 +126,7 @@ def generate(root: Path, days: int, papers: int) -> None:
     dates = list(weekdays(dt.date(2022, 1, 3), days))
     archive_lines = ["# Archive", "", "| Date | Relevant | Scanned | Total |", "|---|---|---|---|"]
     for index, date in enumerate(dates):
-        record = make_day(date, papers=papers)
+        record = synthetic_day(date, papers=papers)
         store.save(record)
         page = markdown / "docs" / "days" / f"{date.year}" / f"{date.isoformat()}.md"
         page.parent.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ from urllib.parse import urljoin
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from fakes_site import make_day  # noqa: E402
+from support.synthetic import synthetic_day  # noqa: E402
 
 from generator.config import load_settings  # noqa: E402
 from generator.schema import DayRecord  # noqa: E402
@@ -94,7 +94,7 @@ def add_next_day(site: Path) -> dt.date:
     date = max(store.dates()) + dt.timedelta(days=1)
     while date.weekday() >= 5:
         date += dt.timedelta(days=1)
-    store.save(make_day(date, papers=70, seed=1))
+    store.save(synthetic_day(date, papers=70, seed=1))
     return date
 
 
@@ -202,8 +202,8 @@ def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
     """
     import json
 
-    from fakes_browser import make_day as fixture_day
-    from fakes_browser import make_paper
+    from support.site import make_day as fixture_day
+    from support.site import make_paper
 
     listings = REPO.parent / "shared" / "arxiv" / "listings"
     if not listings.is_dir():
@@ -348,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     """Only the real-text search figures (no full site build): ``--days`` weekdays from 2022."""
     import argparse
 
-    from fakes_site import weekdays
+    from support.synthetic import weekdays
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--days", type=int, default=1000)
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     dates = list(weekdays(dt.date(2022, 1, 3), args.days))
     real_text_search(dates)
     if args.synthetic:
-        days = [make_day(date, papers=70, scanned=0) for date in dates]
+        days = [synthetic_day(date, papers=70, scanned=0) for date in dates]
         search_only_site(days, "synthetic text: ", QUERIES)
     return 0
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from fakes_arxiv import FakeArxiv, Reply, shared_path
+from support.arxiv import FakeArxiv, Reply, shared_path
 
 from generator.config import parse_config
 from generator.fetch.authors import HIndexCache, HIndexGate, build_gate

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from fakes_arxiv import FakeArxiv, Reply, listing_corpus, read_listing
+from support.arxiv import FakeArxiv, Reply, listing_corpus, read_listing
 
 from generator.config import Settings, parse_config, parse_prompt
 from generator.errors import FetchError

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlparse
 
 import feedparser
 import pytest
-from fakes_browser import (
+from support.site import (
     REPO,
     StaticServer,
     make_day,

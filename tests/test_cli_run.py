@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
-from fakes_arxiv import FakeArxiv, Reply, listing_feed, read_listing
-from fakes_llm import FakeLLM
+from support.arxiv import FakeArxiv, Reply, listing_feed, read_listing
+from support.llm import FakeLLM
 
 from generator.schema import DayStatus
 from generator.store import DayStore
@@ -261,7 +261,7 @@ def test_score_command_bad_input_names_file_and_line(tmp_path: Path, line: str, 
 def test_run_a_past_date_through_the_api(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from fakes_arxiv import listing_corpus
+    from support.arxiv import listing_corpus
 
     from generator.cli import main
 

@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from fakes_site import check_golden, make_day
+from support.golden import check_golden
+from support.synthetic import synthetic_day
 
 from generator.config import load_settings
 from generator.schema import DayRecord
@@ -197,7 +198,7 @@ def test_day_file_reference_documents_every_field() -> None:
 
 
 def test_render_scales_to_a_full_day() -> None:
-    day = make_day(dt.date(2025, 10, 7), papers=70)
+    day = synthetic_day(dt.date(2025, 10, 7), papers=70)
     html = days.render_day(day, page_src="days/2025/2025-10-07.md", site_title="T")
     assert html.count('<article class="digest-paper"') == 70
     assert html.count('class="arithmatex"') > 20

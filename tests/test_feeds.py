@@ -12,8 +12,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from fakes_browser import check_golden, make_day, make_paper, sample_days
-from fakes_browser import site_context as context
+from support.golden import check_golden
+from support.site import make_day, make_paper, sample_days
+from support.site import site_context as context
 
 from generator.schema import PaperEntry
 from generator.site import feeds

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from fakes_arxiv import (
+from support.arxiv import (
     FakeArxiv,
     Reply,
     atom_feed,

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fakes_arxiv import FakeArxiv, Reply, listing_corpus, listing_feed
+from support.arxiv import FakeArxiv, Reply, listing_corpus, listing_feed
 
 from generator.cli import main
 from generator.config import load_settings

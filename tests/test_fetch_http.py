@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from fakes_arxiv import FakeArxiv, Reply
+from support.arxiv import FakeArxiv, Reply
 
 from generator.errors import FetchError
 from generator.fetch.http import USER_AGENT, PoliteClient, describe_error_body, parse_retry_after

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from fakes_arxiv import (
+from support.arxiv import (
     EXCERPT_GLOB,
     FakeArxiv,
     Reply,

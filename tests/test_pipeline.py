@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from fakes_llm import FakeLLM, default_rate
+from support.llm import FakeLLM, default_rate
 
 from generator.config import Settings, load_settings
 from generator.errors import ScoreError
@@ -247,7 +247,7 @@ def test_title_prefilter_cuts_are_scans_not_failures(tmp_path: Path) -> None:
 def test_h_index_gate_skips_scoring_but_keeps_papers_visible(tmp_path: Path) -> None:
     import json
 
-    from fakes_arxiv import FakeArxiv, Reply
+    from support.arxiv import FakeArxiv, Reply
 
     from generator.pipeline import GATE_REASON
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fakes_arxiv import LISTING_WINDOWS_UTC
+from support.arxiv import LISTING_WINDOWS_UTC
 
 from generator.fetch.schedule import Schedule
 

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 import pytest
-from fakes_site import make_day, no_announcement
 from pydantic import ValidationError
+from support.synthetic import no_announcement, synthetic_day
 
 from generator.models import AnnounceType
 from generator.schema import (
@@ -51,7 +51,7 @@ def day(papers: list[PaperEntry], status: DayStatus = DayStatus.PUBLISHED, **ext
 
 
 def test_round_trip_through_json_mode_is_lossless() -> None:
-    record = make_day(dt.date(2025, 10, 7), papers=5, scanned=20)
+    record = synthetic_day(dt.date(2025, 10, 7), papers=5, scanned=20)
     again = DayRecord.model_validate(record.model_dump(mode="json"))
     assert again == record
     assert again.counts.by_type[AnnounceType.REPLACE_CROSS] == 84

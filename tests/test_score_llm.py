@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fakes_llm import INJECTION, TOPICS, FakeLLM, default_rate
+from support.llm import INJECTION, TOPICS, FakeLLM, default_rate
 
 from generator.config import LlmSettings, load_settings
 from generator.errors import ConfigError, ScoreError

@@ -9,15 +9,9 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from fakes_browser import (
-    check_golden,
-    make_day,
-    make_paper,
-    mkdocs_build,
-    sample_days,
-    write_project,
-)
-from fakes_browser import site_context as context
+from support.golden import check_golden
+from support.site import make_day, make_paper, mkdocs_build, sample_days, write_project
+from support.site import site_context as context
 
 from generator.site import search
 from generator.store import DayStore

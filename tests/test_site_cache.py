@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakes_site import write_days
+from support.synthetic import write_days
 
 from generator.config import load_settings
 from generator.errors import DataError

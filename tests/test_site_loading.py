@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fakes_site import write_days
+from support.synthetic import write_days
 
 from generator.errors import DataError
 from generator.site import loading

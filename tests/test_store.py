@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fakes_site import make_day, no_announcement
+from support.synthetic import no_announcement, synthetic_day
 
 from generator import yamlio
 from generator.errors import DataError
@@ -26,13 +26,13 @@ def store(tmp_path: Path) -> DayStore:
 
 
 def test_layout_is_year_folders(store: DayStore) -> None:
-    path = store.save(make_day(DATE, papers=3, scanned=5))
+    path = store.save(synthetic_day(DATE, papers=3, scanned=5))
     assert path == store.root / "2025" / "2025-10-07.yaml"
     assert store.dates() == [DATE]
 
 
 def test_round_trip(store: DayStore) -> None:
-    record = make_day(DATE, papers=4, scanned=9)
+    record = synthetic_day(DATE, papers=4, scanned=9)
     store.save(record)
     assert store.load(DATE) == record
 
@@ -45,7 +45,7 @@ def test_fixture_days_round_trip_byte_for_byte(tmp_path: Path) -> None:
 
 
 def test_key_order_follows_the_schema_and_scans_are_one_line_each() -> None:
-    text = record_to_yaml(make_day(DATE, papers=2, scanned=4))
+    text = record_to_yaml(synthetic_day(DATE, papers=2, scanned=4))
     top_keys = [line.split(":")[0] for line in text.splitlines() if line and line[0].isalpha()]
     assert top_keys == [
         "schema_version",
@@ -70,7 +70,7 @@ def test_abstracts_with_newlines_are_literal_blocks(store: DayStore) -> None:
 
 
 def test_idempotent_save_leaves_an_identical_file_untouched(store: DayStore) -> None:
-    record = make_day(DATE, papers=3, scanned=5)
+    record = synthetic_day(DATE, papers=3, scanned=5)
     path = store.save(record)
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     store.save(record)
@@ -88,7 +88,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(
 
     monkeypatch.setattr(yamlio.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
-        store.save(make_day(DATE, papers=3, scanned=5))
+        store.save(synthetic_day(DATE, papers=3, scanned=5))
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left behind
 
@@ -165,9 +165,9 @@ def test_validate_all_reports_every_bad_file(tmp_path: Path) -> None:
 
 
 def test_kept_ids_and_prompts(store: DayStore) -> None:
-    first = make_day(DATE, papers=2, scanned=2)
+    first = synthetic_day(DATE, papers=2, scanned=2)
     store.save(first)
-    store.save(make_day(DATE + dt.timedelta(days=1), papers=1, scanned=1))
+    store.save(synthetic_day(DATE + dt.timedelta(days=1), papers=1, scanned=1))
     assert set(store.kept_ids(before=DATE + dt.timedelta(days=1))) == {p.id for p in first.papers}
     digest = store.save_prompt("Prompt text\n")
     assert digest == prompt_hash("Prompt text\n") and len(digest) == 16
@@ -183,7 +183,7 @@ def test_missing_data_dir_is_an_empty_store(tmp_path: Path) -> None:
 
 def test_unknown_cost_survives_a_round_trip(store: DayStore) -> None:
     # None means "price unknown" here, unlike the default $0: it must not be dropped.
-    record = make_day(DATE, papers=1, scanned=1)
+    record = synthetic_day(DATE, papers=1, scanned=1)
     assert record.scoring is not None
     usage = record.scoring.usage.model_copy(update={"prompt_cost": None, "completion_cost": None})
     record = record.model_copy(
@@ -201,7 +201,7 @@ def test_unknown_cost_survives_a_round_trip(store: DayStore) -> None:
 def test_fast_parser_agrees_with_pyyaml_on_every_fixture_and_a_full_day() -> None:
     assert yamlio.HAVE_YAML_RS, "yaml-rs missing: site builds parse ~10x slower"
     texts = [p.read_text() for p in sorted(FIXTURE_DATA.glob("*/*.yaml"))]
-    texts.append(record_to_yaml(make_day(DATE, papers=70)))
+    texts.append(record_to_yaml(synthetic_day(DATE, papers=70)))
     for text in texts:
         fast = DayRecord.model_validate(yamlio.fast_loads(text))
         assert fast == DayRecord.model_validate(yamlio.loads(text))
@@ -210,7 +210,7 @@ def test_fast_parser_agrees_with_pyyaml_on_every_fixture_and_a_full_day() -> Non
 def test_where_yaml_1_2_reads_differently_the_pyyaml_reading_wins(store: DayStore) -> None:
     # PyYAML (YAML 1.1) writes the title 1e3 unquoted; yaml-rs (1.2) would read a float,
     # which fails validation, so the file is read again with PyYAML: the title stays text.
-    record = make_day(DATE, papers=1, scanned=1)
+    record = synthetic_day(DATE, papers=1, scanned=1)
     paper = record.papers[0].model_copy(update={"title": "1e3", "comment": "2025-10-07"})
     store.save(record.model_copy(update={"papers": [paper]}))
     text = store.path_for(DATE).read_text()

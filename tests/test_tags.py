@@ -8,8 +8,9 @@ import re
 from urllib.parse import urljoin
 
 import pytest
-from fakes_browser import TRICKY_TITLE, check_golden, make_day, make_paper, sample_days
-from fakes_browser import site_context as context
+from support.golden import check_golden
+from support.site import TRICKY_TITLE, make_day, make_paper, sample_days
+from support.site import site_context as context
 
 from generator.site import tags
 

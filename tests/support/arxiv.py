@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 ARXIV_DATA = SHARED / "arxiv"
 EXCERPT_GLOB = "rss/current_rss2/*_excerpt.xml"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from generator.schema import Counts, DayRecord, DayStatus, PaperEntry, Scoring
 from generator.site.context import SiteContext
 from generator.store import DayStore
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PROMPT_HASH = "0123456789abcdef"
 
 TRICKY_TITLE = 'Attacks on <script>alert("x")</script> Readers & "Quotes"'
@@ -239,19 +238,6 @@ class StaticServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
-
-
-GOLDEN = Path(__file__).parent / "golden"
-
-
-def check_golden(name: str, text: str) -> None:
-    """Compare with tests/golden/<name>; UPDATE_GOLDEN=1 (make golden) rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.is_file(), f"{path} missing: run `make golden`"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs: `make golden` if intended"
 
 
 def site_context(

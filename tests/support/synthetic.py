@@ -184,7 +184,7 @@ def make_paper(rng: random.Random, date: dt.date, index: int) -> PaperEntry:
     )
 
 
-def make_day(date: dt.date, papers: int = 70, seed: int = 0, scanned: int = 860) -> DayRecord:
+def synthetic_day(date: dt.date, papers: int = 70, seed: int = 0, scanned: int = 860) -> DayRecord:
     """A published day with ``papers`` kept papers (and ``scanned`` compact score records)."""
     rng = random.Random(f"{seed}-{date.isoformat()}")
     kept = [make_paper(rng, date, i) for i in range(papers)]
@@ -270,36 +270,5 @@ def write_days(
     store.prompt_path(PROMPT_HASH).write_text(PROMPT_TEXT, encoding="utf-8")
     dates = list(weekdays(start, days))
     for date in dates:
-        store.save(make_day(date, papers=papers, seed=seed, scanned=scanned))
+        store.save(synthetic_day(date, papers=papers, seed=seed, scanned=scanned))
     return dates
-
-
-GOLDEN_DIR = Path(__file__).parent / "golden"
-
-
-def check_golden(name: str, actual: str) -> None:
-    """Compare ``actual`` with ``tests/golden/<name>``; ``UPDATE_GOLDEN=1`` rewrites it."""
-    import difflib
-    import os
-
-    path = GOLDEN_DIR / name
-    if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    if not path.is_file():
-        raise AssertionError(f"{path} missing: run `make golden` (UPDATE_GOLDEN=1) to create it")
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(True),
-                actual.splitlines(True),
-                f"golden/{name}",
-                "rendered",
-                n=2,
-            )
-        )
-        raise AssertionError(
-            f"output differs from golden/{name} (`make golden` to accept):\n" + diff[:4000]
-        )

@@ -1,0 +1,1 @@
+"""Test support: loopback stand-ins (arXiv, LLM), synthetic and fixture data, golden files."""
