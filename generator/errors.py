@@ -56,3 +56,12 @@ class FetchError(DigestError):
 
 class ScoreError(DigestError):
     """The scoring endpoint is unusable (bad key, every call failing)."""
+
+
+class ScheduleError(DigestError):
+    """A date that has no arXiv announcement (weekend, holiday) was asked for."""
+
+    def __init__(self, date: object, reason: str) -> None:
+        self.date = date
+        self.reason = reason
+        super().__init__(f"arXiv made no announcement on {date}: {reason}")

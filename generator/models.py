@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
@@ -82,52 +82,3 @@ class Score:
     @classmethod
     def unscored(cls, paper: Paper, reason: str) -> Score:
         return cls(id=paper.id, version=paper.version, status="unscored", reason=reason)
-
-
-@dataclass
-class Usage:
-    """Tokens and dollars for a day's scoring. ``None`` dollars mean "unknown price"."""
-
-    prompt_tokens: int = 0
-    cached_prompt_tokens: int = 0
-    completion_tokens: int = 0
-    reasoning_tokens: int = 0
-    requests: int = 0
-    prompt_cost: float | None = 0.0
-    completion_cost: float | None = 0.0
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    @property
-    def total_cost(self) -> float | None:
-        if self.prompt_cost is None or self.completion_cost is None:
-            return None
-        return self.prompt_cost + self.completion_cost
-
-    def add(self, other: Usage) -> None:
-        self.prompt_tokens += other.prompt_tokens
-        self.cached_prompt_tokens += other.cached_prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        self.reasoning_tokens += other.reasoning_tokens
-        self.requests += other.requests
-        if self.prompt_cost is None or other.prompt_cost is None:
-            self.prompt_cost = None
-        else:
-            self.prompt_cost += other.prompt_cost
-        if self.completion_cost is None or other.completion_cost is None:
-            self.completion_cost = None
-        else:
-            self.completion_cost += other.completion_cost
-
-
-@dataclass
-class ScoringOutcome:
-    """Everything a scorer returns for one batch of papers."""
-
-    scorer: Literal["llm", "local"]
-    model: str
-    prompt_hash: str
-    scores: dict[str, Score] = field(default_factory=dict)  # by paper id
-    usage: Usage = field(default_factory=Usage)

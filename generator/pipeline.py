@@ -2,11 +2,12 @@
 
 The only module that wires the stages together. Decisions kept here:
 
-- Idempotent: a stored day is "already up to date" unless ``force``; a forced re-run pays
-  nothing twice (the LLM scorer's cache).
+- Idempotent: a published day is "already up to date" unless ``force``; a forced re-run
+  pays nothing twice (the LLM scorer's cache). A day stored as "no announcement" or
+  "failed" is not final: the next run that sees papers for that date replaces it.
 - A failed fetch writes nothing (the error propagates). An unusable scoring endpoint writes
-  a ``failed`` day with the reason only when no record exists for that date, so the site
-  shows the status; a published day is never overwritten by a failure or an empty feed.
+  a ``failed`` day with the reason unless the date is already published, so the site shows
+  the status; a published day is never overwritten by a failure or an empty feed.
 - The local prefilter (``scoring.prefilter_keep``) sends only the top fraction of the local
   ranking to the LLM; the others are *scanned but cut*: their scan record carries the local
   ``score`` and ``unscored: prefilter`` and they are not listed among the day's unscored
@@ -26,10 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import Settings
-from generator.errors import ConfigError, ScoreError
-from generator.fetch.authors import build_gate
+from generator.errors import ScoreError
+from generator.fetch.api import API_SOURCE, fetch_day
+from generator.fetch.http import PoliteClient
+from generator.fetch.rss import fetch_announcement
+from generator.fetch.schedule import Schedule
+from generator.fetch.semantic_scholar import build_gate
 from generator.filter import Selection, count_types, keep, select
-from generator.models import Announcement, Paper, Score, ScoringOutcome
+from generator.models import Announcement, Paper, Score
 from generator.schema import (
     Counts,
     DayRecord,
@@ -37,10 +42,10 @@ from generator.schema import (
     ScanRecord,
     Scoring,
     UnscoredPaper,
-    Usage,
 )
 from generator.score import Scorer, make_scorer
-from generator.score.llm import TITLE_PREFILTER_REASON
+from generator.score.base import TITLE_PREFILTER_REASON, ScoringOutcome
+from generator.score.local import LocalScorer
 from generator.score.prompt import render_prompt_text
 from generator.store import DayStore
 
@@ -70,8 +75,6 @@ def _prefilter(
     settings: Settings, papers: Sequence[Paper], selection: Selection
 ) -> tuple[list[Paper], dict[str, Score]]:
     """Papers the local ranking sends to the LLM, and the local scores of those it cuts."""
-    from generator.score.local import LocalScorer
-
     fraction = settings.config.scoring.prefilter_keep
     if not fraction or not papers:
         return list(papers), {}
@@ -136,7 +139,6 @@ def build_record(
         and s.status == "unscored"
         and s.reason not in CUT_REASONS
     ]
-    usage = outcome.usage
     return DayRecord(
         date=announcement.date,
         status=DayStatus.PUBLISHED,
@@ -154,15 +156,7 @@ def build_record(
             prompt_hash=prompt_digest,
             relevance_min=config.scoring.relevance_min,
             novelty_min=config.scoring.novelty_min,
-            usage=Usage(
-                prompt_tokens=usage.prompt_tokens,
-                cached_prompt_tokens=usage.cached_prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                reasoning_tokens=usage.reasoning_tokens,
-                requests=usage.requests,
-                prompt_cost=usage.prompt_cost,
-                completion_cost=usage.completion_cost,
-            ),
+            usage=outcome.usage,
         ),
         papers=papers,
         unscored=unscored,
@@ -196,6 +190,20 @@ def _empty_record(
     )
 
 
+def stored_day(store: DayStore, date: dt.date) -> DayRecord | None:
+    """The stored record of ``date``, or None when there is none."""
+    return store.load(date) if store.exists(date) else None
+
+
+def is_final(record: DayRecord | None) -> bool:
+    """A published day is final: a re-run leaves it alone unless forced.
+
+    "No announcement" and "failed" are not: arXiv's feed is sometimes empty for a while
+    before it is filled, so the next run that sees papers for that date replaces them.
+    """
+    return record is not None and record.status is DayStatus.PUBLISHED
+
+
 def process_announcement(
     settings: Settings,
     announcement: Announcement,
@@ -206,20 +214,22 @@ def process_announcement(
     scorer: Scorer | None = None,
     env: Mapping[str, str] | None = None,
     progress: Progress | None = None,
-) -> DayRecord:
+) -> RunResult:
     """Filter, score and store one announcement; returns the day record written (or kept)."""
     date = announcement.date
-    existing = store.load(date) if store.exists(date) else None
-    if existing is not None and not force and existing.status is not DayStatus.FAILED:
+    path = store.path_for(date)
+    existing = stored_day(store, date)
+    unchanged = is_final(existing) or not announcement.papers
+    if existing is not None and not force and unchanged:
         log.info("%s is already up to date", date)
-        return existing
+        return RunResult(existing, True, path)
     if not announcement.papers:
-        if existing is not None and existing.status is DayStatus.PUBLISHED:
+        if existing is not None and is_final(existing):
+            # Forced, but an empty feed never replaces a published day.
             log.warning("%s: the feed is empty but the day is published: kept as it is", date)
-            return existing
+            return RunResult(existing, True, path)
         record = _empty_record(settings, announcement, DayStatus.NO_ANNOUNCEMENT, source)
-        store.save(record)
-        return record
+        return RunResult(record, False, store.save(record))
     gate = build_gate(
         settings.config.semantic_scholar,
         settings.path(settings.config.semantic_scholar.cache_file),
@@ -231,12 +241,11 @@ def process_announcement(
     try:
         outcome, cut = score_selection(settings, selection, scorer, progress or Progress())
     except ScoreError as exc:
-        if existing is None:
+        if not is_final(existing):
             store.save(_empty_record(settings, announcement, DayStatus.FAILED, source, str(exc)))
         raise
     record = build_record(settings, announcement, selection, outcome, cut, prompt_digest, source)
-    store.save(record)
-    return record
+    return RunResult(record, False, store.save(record))
 
 
 def run_latest(
@@ -247,38 +256,24 @@ def run_latest(
     force: bool = False,
     scorer: Scorer | None = None,
     env: Mapping[str, str] | None = None,
-    client: object | None = None,
+    client: PoliteClient | None = None,
     progress: Progress | None = None,
 ) -> RunResult:
-    """``arxiv-digest run``: the latest announcement from RSS, or ``date`` via the API."""
-    from generator.fetch.http import PoliteClient
-
+    """The daily job: the latest announcement from RSS, or ``date`` through the API."""
     config = settings.config
-    http = client if isinstance(client, PoliteClient) else PoliteClient.from_settings(config.arxiv)
+    http = client or PoliteClient.from_settings(config.arxiv)
     if date is None:
-        from generator.fetch.rss import fetch_announcement
-
         announcement = fetch_announcement(config, http)
         source = "rss"
     else:
-        from generator.fetch.api import fetch_day
-        from generator.fetch.backfill import SOURCE, schedule_for
-
-        if store.exists(date) and not force:
-            existing = store.load(date)
-            if existing.status is not DayStatus.FAILED:
-                return RunResult(existing, True, store.path_for(date))
-        schedule = schedule_for(settings)
-        no_announcement = schedule.why_not(date)
-        if no_announcement:
-            raise ConfigError(
-                "--date", None, f"arXiv made no announcement on {date}: {no_announcement}"
-            )
+        existing = stored_day(store, date)
+        if existing is not None and is_final(existing) and not force:
+            return RunResult(existing, True, store.path_for(date))
+        schedule = Schedule.from_settings(config.arxiv)
+        schedule.require_announcement_day(date)
         announcement = fetch_day(config, http, date, schedule)
-        source = SOURCE
-    before = store.load(announcement.date) if store.exists(announcement.date) else None
-    up_to_date = before is not None and not force and before.status is not DayStatus.FAILED
-    record = process_announcement(
+        source = API_SOURCE
+    return process_announcement(
         settings,
         announcement,
         store,
@@ -288,4 +283,3 @@ def run_latest(
         env=env,
         progress=progress,
     )
-    return RunResult(record, up_to_date, store.path_for(announcement.date))

@@ -113,6 +113,22 @@ class Usage(_Strict):
             return None
         return self.prompt_cost + self.completion_cost
 
+    def plus(self, other: Usage) -> Usage:
+        """The sum of two usages; a dollar amount is unknown if either side's is."""
+
+        def dollars(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else a + b
+
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            cached_prompt_tokens=self.cached_prompt_tokens + other.cached_prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+            requests=self.requests + other.requests,
+            prompt_cost=dollars(self.prompt_cost, other.prompt_cost),
+            completion_cost=dollars(self.completion_cost, other.completion_cost),
+        )
+
 
 class Scoring(_Strict):
     """Which scorer, model and prompt produced the day's scores, and at what thresholds."""

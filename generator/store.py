@@ -8,7 +8,6 @@ days. Loading validates against :mod:`generator.schema`; every problem is a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,14 +19,10 @@ from pydantic import BaseModel, ValidationError
 from generator import yamlio
 from generator.errors import DataError
 from generator.schema import DayRecord
+from generator.score.prompt import prompt_hash
 
 _DAY_FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 PROMPTS_DIR = "prompts"
-
-
-def prompt_hash(text: str) -> str:
-    """Stable short hash of a selection prompt (what the scores mean)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def record_to_yaml(record: DayRecord) -> str:

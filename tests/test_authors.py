@@ -13,8 +13,8 @@ import yaml
 from support.arxiv import FakeArxiv, Reply, shared_path
 
 from generator.config import parse_config
-from generator.fetch.authors import HIndexCache, HIndexGate, build_gate
 from generator.fetch.http import PoliteClient
+from generator.fetch.semantic_scholar import HIndexCache, HIndexGate, build_gate
 from generator.filter import select
 from generator.models import Announcement, AnnounceType, Paper
 

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from support.arxiv import FakeArxiv, Reply, listing_corpus, read_listing
 
+from generator.backfill import DayResult, backfill
 from generator.config import Settings, parse_config, parse_prompt
-from generator.errors import FetchError
-from generator.fetch.backfill import SOURCE, DayResult, backfill
+from generator.errors import ConfigError, FetchError
+from generator.fetch.api import API_SOURCE as SOURCE
 from generator.fetch.http import PoliteClient
 from generator.fetch.schedule import Schedule
 from generator.filter import select
 from generator.models import Announcement
+from generator.pipeline import RunResult
 from generator.schema import Counts, DayRecord, DayStatus
 from generator.store import DayStore
 from generator.yamlio import loads
@@ -44,7 +46,7 @@ class StandInProcess:
         *,
         source: str = "rss",
         force: bool = False,
-    ) -> DayRecord:
+    ) -> RunResult:
         self.calls.append((announcement.date, source, force, announcement.total))
         selection = select(announcement, settings.config, store.kept_ids(before=announcement.date))
         record = DayRecord(
@@ -60,8 +62,8 @@ class StandInProcess:
             ),
             source=source,
         )
-        store.save(record)
-        return record
+        path = store.save(record)
+        return RunResult(record, False, path)
 
 
 def client() -> PoliteClient:
@@ -108,7 +110,7 @@ def test_backfill_range_is_idempotent(tmp_path: Path) -> None:
             schedule=Schedule(holidays=()),
         )
         assert [r.action for r in again] == ["skipped"] * 5
-        assert "already stored" in again[2].detail
+        assert "already published" in again[2].detail
         assert len(fake.log) == requests_first_run  # nothing fetched
         assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in store.paths()} == snapshot
 
@@ -210,7 +212,7 @@ def test_holidays_from_the_config_are_skipped(tmp_path: Path) -> None:
 
 def test_range_backwards_is_an_error(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, "http://127.0.0.1:9")
-    with pytest.raises(ValueError, match="before"):
+    with pytest.raises(ConfigError, match="last date 2025-10-06 is before the first 2025-10-08"):
         backfill(
             settings,
             DayStore(tmp_path),
@@ -249,7 +251,7 @@ def test_backfill_command_end_to_end_with_the_local_scorer(
     assert "2025-10-05 skipped: no announcement on Sundays" in first_out
     assert "2025-10-07 processed: 663 papers from the API (new 375, cross 288)" in first_out
     assert "3 day(s) rebuilt" in first_out
-    assert second_out.count("already stored") == 3 and "0 day(s) rebuilt" in second_out
+    assert second_out.count("already published") == 3 and "0 day(s) rebuilt" in second_out
     assert len(fake.log) == requests
     assert {p: p.read_bytes() for p in store.paths()} == snapshot
     day = store.load(dt.date(2025, 10, 7))

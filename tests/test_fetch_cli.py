@@ -13,7 +13,7 @@ from support.arxiv import FakeArxiv, Reply, listing_corpus, listing_feed
 from generator.cli import main
 from generator.config import load_settings
 from generator.fetch.http import PoliteClient
-from generator.fetch.rss import fetch_latest
+from generator.pipeline import run_latest
 from generator.schema import Counts, DayRecord, DayStatus
 from generator.store import DayStore
 
@@ -122,14 +122,13 @@ def test_stale_feed_is_already_up_to_date_and_nothing_is_rewritten(
         path = store.save(record)
         before = (path.read_bytes(), path.stat().st_mtime_ns)
         client = PoliteClient.from_settings(settings.config.arxiv)
-        latest = fetch_latest(settings.config, client, store)
-        assert latest.up_to_date
-        assert latest.message.startswith("already up to date")
+        latest = run_latest(settings, store, client=client, env={})
+        assert latest.up_to_date and latest.record == record
         fake.script(FEED, Reply(200, listing_feed("2025-10-08")))
-        fresh = fetch_latest(settings.config, client, store)
-    assert not fresh.up_to_date and fresh.announcement.date == dt.date(2025, 10, 8)
+        fresh = run_latest(settings, store, client=client, env={})
+    assert not fresh.up_to_date and fresh.record.date == dt.date(2025, 10, 8)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
-    assert store.dates() == [dt.date(2025, 10, 7)]
+    assert store.dates() == [dt.date(2025, 10, 7), dt.date(2025, 10, 8)]
 
 
 def test_commands_have_help(capsys: pytest.CaptureFixture[str]) -> None:

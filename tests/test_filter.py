@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from generator.config import parse_config
-from generator.fetch.authors import names_match
 from generator.filter import AUTHOR_MATCH_COMMENT, keep, select
+from generator.filter.authors import names_match
 from generator.models import Announcement, AnnounceType, Paper, Score
 from generator.schema import KeptBecause
 

@@ -16,8 +16,8 @@ from generator.errors import ScoreError
 from generator.models import Announcement, AnnounceType, Paper
 from generator.pipeline import PREFILTER_REASON, process_announcement
 from generator.schema import DayStatus, KeptBecause
-from generator.score.prompt import render_prompt_text
-from generator.store import DayStore, prompt_hash
+from generator.score.prompt import prompt_hash, render_prompt_text
+from generator.store import DayStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DATE = dt.date(2025, 10, 7)
@@ -77,7 +77,9 @@ def test_llm_day_record_is_complete(tmp_path: Path) -> None:
     with FakeLLM() as llm:
         settings = write_settings(tmp_path, llm.url)
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        record = process_announcement(
+            settings, announcement(day_papers()), store, env=env_for(llm)
+        ).record
         billed = llm.billed()
     assert record.status is DayStatus.PUBLISHED and record.date == DATE
     assert record.counts.total == 28 and record.counts.scanned == 26
@@ -115,14 +117,18 @@ def test_rerun_is_up_to_date_and_force_pays_nothing_twice(tmp_path: Path) -> Non
     with FakeLLM() as llm:
         settings = write_settings(tmp_path, llm.url)
         store = DayStore(settings.data_dir)
-        first = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        first = process_announcement(
+            settings, announcement(day_papers()), store, env=env_for(llm)
+        ).record
         paid = len(llm.delivered)
         text = store.path_for(DATE).read_text(encoding="utf-8")
-        again = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        again = process_announcement(
+            settings, announcement(day_papers()), store, env=env_for(llm)
+        ).record
         assert again == first and len(llm.requests) == paid
         forced = process_announcement(
             settings, announcement(day_papers()), store, env=env_for(llm), force=True
-        )
+        ).record
         assert len(llm.delivered) == paid  # every score came from the cache
     assert forced.papers == first.papers
     assert forced.scoring is not None and forced.scoring.usage.requests == 0
@@ -136,13 +142,29 @@ def test_empty_announcement_is_no_announcement_and_never_replaces_a_published_da
     settings = write_settings(tmp_path)
     store = DayStore(settings.data_dir)
     saturday = dt.date(2025, 10, 11)
-    record = process_announcement(settings, announcement([], saturday), store, env={})
+    record = process_announcement(settings, announcement([], saturday), store, env={}).record
     assert record.status is DayStatus.NO_ANNOUNCEMENT and store.load(saturday) == record
-    published = process_announcement(settings, announcement(day_papers()), store, env={})
+    published = process_announcement(settings, announcement(day_papers()), store, env={}).record
     before = store.path_for(DATE).read_text(encoding="utf-8")
-    kept = process_announcement(settings, announcement([]), store, env={}, force=True)
+    kept = process_announcement(settings, announcement([]), store, env={}, force=True).record
     assert kept == published
     assert store.path_for(DATE).read_text(encoding="utf-8") == before
+
+
+def test_an_empty_feed_then_the_real_feed_for_the_same_date_publishes_the_day(
+    tmp_path: Path,
+) -> None:
+    """arXiv's feed is sometimes empty before it is filled: the empty day is not final."""
+    settings = write_settings(tmp_path)
+    store = DayStore(settings.data_dir)
+    empty = process_announcement(settings, announcement([]), store, env={})
+    assert empty.record.status is DayStatus.NO_ANNOUNCEMENT and not empty.up_to_date
+    again = process_announcement(settings, announcement([]), store, env={})
+    assert again.up_to_date  # still empty: nothing rewritten
+    filled = process_announcement(settings, announcement(day_papers()), store, env={})
+    assert not filled.up_to_date
+    assert filled.record.status is DayStatus.PUBLISHED and filled.record.papers
+    assert store.load(DATE) == filled.record
 
 
 def test_unusable_endpoint_writes_failed_day_only_when_none_exists(tmp_path: Path) -> None:
@@ -156,7 +178,9 @@ def test_unusable_endpoint_writes_failed_day_only_when_none_exists(tmp_path: Pat
         assert KEY not in store.path_for(DATE).read_text(encoding="utf-8")
         # A later good run replaces the failed day without --force.
         llm.default = "good"
-        good = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        good = process_announcement(
+            settings, announcement(day_papers()), store, env=env_for(llm)
+        ).record
         assert good.status is DayStatus.PUBLISHED
         text = store.path_for(DATE).read_text(encoding="utf-8")
         llm.default = "401"
@@ -179,7 +203,7 @@ def test_unscored_papers_are_recorded_with_their_reason(tmp_path: Path) -> None:
         store = DayStore(settings.data_dir)
         record = process_announcement(
             settings, announcement(day_papers()[:8]), store, env={"OPENAI_API_KEY": KEY}
-        )
+        ).record
     assert len(record.unscored) == 4
     assert all(u.reason == "empty reply (asked 2 times)" for u in record.unscored)
     unscored_scans = [s for s in record.scans if s.unscored]
@@ -191,7 +215,9 @@ def test_local_prefilter_sends_only_the_top_fraction(tmp_path: Path) -> None:
     with FakeLLM() as llm:
         settings = write_settings(tmp_path, llm.url, prefilter_keep=0.5)
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        record = process_announcement(
+            settings, announcement(day_papers()), store, env=env_for(llm)
+        ).record
         sent = set(llm.paid_paper_ids())
     assert len(sent) in (13, 14)  # ceil(0.5 * 26), plus the followed author if not in it
     assert "2510.00033" in sent  # the followed author always gets a real score
@@ -205,7 +231,7 @@ def test_local_prefilter_sends_only_the_top_fraction(tmp_path: Path) -> None:
 def test_local_scorer_without_api_key(tmp_path: Path) -> None:
     settings = write_settings(tmp_path)
     store = DayStore(settings.data_dir)
-    record = process_announcement(settings, announcement(day_papers()), store, env={})
+    record = process_announcement(settings, announcement(day_papers()), store, env={}).record
     assert record.scoring is not None and record.scoring.scorer == "local"
     assert record.scoring.usage.requests == 0
     assert all(s.score is not None and s.relevance for s in record.scans)
@@ -217,7 +243,9 @@ def test_unknown_model_price_is_stored_as_unknown(tmp_path: Path) -> None:
         settings = write_settings(tmp_path, llm.url)
         settings.config.llm.model = "my-local-llama"
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(day_papers()), store, env=env_for(llm))
+        record = process_announcement(
+            settings, announcement(day_papers()), store, env=env_for(llm)
+        ).record
     assert record.scoring is not None and record.scoring.usage.prompt_tokens > 0
     loaded = store.load(DATE)
     assert loaded.scoring is not None and loaded.scoring.usage.total_cost is None
@@ -238,7 +266,7 @@ def test_title_prefilter_cuts_are_scans_not_failures(tmp_path: Path) -> None:
         store = DayStore(settings.data_dir)
         record = process_announcement(
             settings, announcement([*day_papers(), diffusion]), store, env=env_for(llm)
-        )
+        ).record
     scan = next(s for s in record.scans if s.id == diffusion.id)
     assert scan.unscored == "title prefilter"
     assert record.unscored == [] and record.counts.scanned == 27
@@ -273,7 +301,7 @@ def test_h_index_gate_skips_scoring_but_keeps_papers_visible(tmp_path: Path) -> 
         settings.config.semantic_scholar.h_index_min = 10
         settings.config.semantic_scholar.base_url = s2.url
         store = DayStore(settings.data_dir)
-        record = process_announcement(settings, announcement(papers), store, env={})
+        record = process_announcement(settings, announcement(papers), store, env={}).record
     asked = json.loads(s2.requests_to("/graph/v1/paper/batch")[0].body)["ids"]
     assert asked == ["ARXIV:2510.00001", "ARXIV:2510.00002"]
     by_id = {scan.id: scan for scan in record.scans}

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from support.arxiv import LISTING_WINDOWS_UTC
 
+from generator.errors import ScheduleError
 from generator.fetch.schedule import Schedule
 
 
@@ -32,7 +33,7 @@ def test_weekends_and_holidays_have_no_announcement() -> None:
     assert days == [dt.date(2025, 12, d) for d in (22, 23, 24, 26, 29, 30)]
     assert schedule.why_not(dt.date(2025, 12, 27)) == "no announcement on Saturdays"
     assert "holiday" in (schedule.why_not(dt.date(2025, 12, 25)) or "")
-    with pytest.raises(ValueError, match="not an announcement day"):
+    with pytest.raises(ScheduleError, match="no announcement on 2025-12-25: arXiv holiday"):
         schedule.window(dt.date(2025, 12, 25))
 
 

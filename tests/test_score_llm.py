@@ -10,7 +10,8 @@ from support.llm import INJECTION, TOPICS, FakeLLM, default_rate
 
 from generator.config import LlmSettings, load_settings
 from generator.errors import ConfigError, ScoreError
-from generator.models import AnnounceType, Paper, ScoringOutcome
+from generator.models import AnnounceType, Paper
+from generator.score.base import ScoringOutcome
 from generator.score.cache import ScoreCache
 from generator.score.llm import BUDGET_REASON, TITLE_PREFILTER_REASON, LlmScorer
 from generator.score.pricing import price_for

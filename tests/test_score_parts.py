@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.errors import ConfigError
-from generator.models import AnnounceType, Paper, Score, Usage
+from generator.models import AnnounceType, Paper, Score
+from generator.schema import Usage
 from generator.score.cache import ScoreCache
 from generator.score.pricing import price_for, priced, shipped_prices
 from generator.score.ratelimit import RateLimiter

@@ -14,7 +14,8 @@ from support.synthetic import no_announcement, synthetic_day
 from generator import yamlio
 from generator.errors import DataError
 from generator.schema import DayRecord
-from generator.store import DayStore, parse_record, prompt_hash, record_to_yaml
+from generator.score.prompt import prompt_hash
+from generator.store import DayStore, parse_record, record_to_yaml
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "site_basic" / "data"
 DATE = dt.date(2025, 10, 7)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from generator.backfill import DayResult, backfill
 from generator.cli.fetch import iso_date
 from generator.config import load_settings
-from generator.errors import ConfigError
-from generator.fetch.backfill import DayResult, backfill
 from generator.fetch.http import PoliteClient
 from generator.store import DayStore
 
@@ -45,8 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def handle(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     last = args.last or args.first
-    if last < args.first:
-        raise ConfigError("--to", None, f"{last} is before --from {args.first}")
     store = DayStore(settings.data_dir)
     client = PoliteClient.from_settings(settings.config.arxiv)
 

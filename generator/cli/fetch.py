@@ -9,11 +9,10 @@ from pathlib import Path
 
 from generator import yamlio
 from generator.config import load_settings
-from generator.errors import ConfigError
 from generator.fetch.api import fetch_day
-from generator.fetch.backfill import schedule_for
 from generator.fetch.http import PoliteClient
 from generator.fetch.rss import fetch_announcement, rss_url
+from generator.fetch.schedule import Schedule
 from generator.filter import select
 from generator.models import Announcement, Paper
 from generator.store import DayStore
@@ -71,10 +70,8 @@ def handle(args: argparse.Namespace) -> int:
     client = PoliteClient.from_settings(config.arxiv)
     announcement: Announcement
     if args.date is not None:
-        schedule = schedule_for(settings)
-        reason = schedule.why_not(args.date)
-        if reason:
-            raise ConfigError("--date", None, f"{args.date} has no announcement: {reason}")
+        schedule = Schedule.from_settings(config.arxiv)
+        schedule.require_announcement_day(args.date)
         announcement = fetch_day(config, client, args.date, schedule)
     else:
         announcement = fetch_announcement(config, client)

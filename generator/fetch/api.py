@@ -29,6 +29,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _ABS_ID_RE = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?:v(?P<version>\d+))?$")
+# The day record's ``source`` for days rebuilt from the API rather than the RSS feed.
+API_SOURCE = "api-backfill"
 EMPTY_PAGE_RETRIES = 2  # the API sometimes answers a page with no entries; ask again
 
 

@@ -21,14 +21,12 @@ import email.utils
 import logging
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from html import unescape
 
 from generator.config import DigestConfig
 from generator.errors import FetchError
 from generator.fetch.http import PoliteClient, describe_error_body
 from generator.models import Announcement, AnnounceType, Paper
-from generator.store import DayStore
 
 log = logging.getLogger(__name__)
 
@@ -64,34 +62,6 @@ def fetch_announcement(config: DigestConfig, client: PoliteClient) -> Announceme
     url = rss_url(config)
     response = client.get(url)
     return parse_feed(response.body, url, response.content_type)
-
-
-@dataclass(frozen=True)
-class Latest:
-    """The latest feed and what to do with it."""
-
-    announcement: Announcement
-    up_to_date: bool  # its date is already stored: nothing to do, nothing rewritten
-
-    @property
-    def message(self) -> str:
-        date = self.announcement.date
-        if self.up_to_date:
-            return f"already up to date: the feed's announcement of {date} is stored"
-        if not self.announcement.papers:
-            return f"no announcement on {date} (the feed has no items: weekend or holiday)"
-        return f"announcement of {date}: {self.announcement.total} papers"
-
-
-def fetch_latest(config: DigestConfig, client: PoliteClient, store: DayStore) -> Latest:
-    """Fetch the feed and check it against the store (a stale feed is "already up to date").
-
-    The feed keeps showing the last announcement until the next one, so a run on a
-    weekend, or twice a day, sees a date that is already stored; that date comes from the
-    feed, never from the clock.
-    """
-    announcement = fetch_announcement(config, client)
-    return Latest(announcement, up_to_date=store.exists(announcement.date))
 
 
 def clean_text(text: str | None) -> str:

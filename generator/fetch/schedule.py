@@ -25,6 +25,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from generator.config import ArxivSettings
+from generator.errors import ScheduleError
+
 EASTERN = ZoneInfo("America/New_York")
 CUTOFF = dt.time(14, 0)
 
@@ -70,6 +73,17 @@ class Schedule:
             return "arXiv holiday (no mailing)"
         return None
 
+    @classmethod
+    def from_settings(cls, arxiv: ArxivSettings) -> Schedule:
+        """The built-in holidays plus the configured ``arxiv.holidays``."""
+        return cls(holidays=KNOWN_HOLIDAYS | set(arxiv.holidays))
+
+    def require_announcement_day(self, date: dt.date) -> None:
+        """Raise :class:`ScheduleError` when ``date`` has no announcement."""
+        reason = self.why_not(date)
+        if reason:
+            raise ScheduleError(date, reason)
+
     def is_announcement_day(self, date: dt.date) -> bool:
         return self.why_not(date) is None
 
@@ -96,9 +110,7 @@ class Schedule:
 
     def window(self, date: dt.date) -> Window:
         """The submissions announced on mailing ``date`` (which must be an announcement day)."""
-        reason = self.why_not(date)
-        if reason:
-            raise ValueError(f"{date} is not an announcement day: {reason}")
+        self.require_announcement_day(date)
         end = self._cutoff_before(date - dt.timedelta(days=1))
         previous = self.previous_announcement_day(date)
         start = self._cutoff_before(previous - dt.timedelta(days=1))

@@ -7,32 +7,13 @@ explicitly unscored with a reason; none is silently dropped.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Mapping
 
+from generator.config import Settings
 from generator.errors import ConfigError
-from generator.models import Paper, ScoringOutcome
+from generator.score.base import Progress, Scorer
 
-if TYPE_CHECKING:
-    from generator.config import Settings
-
-# progress(n): n more papers are finished (scored or given up on); an increment, not a total.
-Progress = Callable[[int], None]
-
-
-class Scorer(Protocol):
-    name: str
-
-    def score(
-        self, papers: Sequence[Paper], progress: Progress | None = None
-    ) -> ScoringOutcome: ...
-
-
-def wants_llm(settings: Settings, env: Mapping[str, str] | None = None) -> bool:
-    """scorer=llm, or scorer=auto with OPENAI_API_KEY set."""
-    env = os.environ if env is None else env
-    choice = settings.config.scoring.scorer
-    return choice == "llm" or (choice == "auto" and bool(env.get("OPENAI_API_KEY")))
+__all__ = ["Progress", "Scorer", "make_scorer"]
 
 
 def make_scorer(
@@ -41,6 +22,8 @@ def make_scorer(
     """The configured scorer: the LLM (needs OPENAI_API_KEY) or the local one.
 
     ``choice`` ("llm"/"local"/"auto") overrides ``scoring.scorer`` (the CLI's ``--scorer``).
+    The scorer modules are imported here, not at the top: the LLM client library takes
+    seconds to import, and commands such as ``--help`` or ``validate`` never need it.
     """
     env = os.environ if env is None else env
     scoring = settings.config.scoring

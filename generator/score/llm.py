@@ -10,7 +10,6 @@ or every call failing makes the endpoint unusable: :class:`ScoreError`.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import threading
@@ -25,24 +24,24 @@ import openai
 
 from generator.config import LlmSettings, SelectionPrompt
 from generator.errors import ConfigError, ScoreError
-from generator.models import Paper, Score, ScoringOutcome, Usage
-from generator.score import Progress
+from generator.fetch.http import parse_retry_after
+from generator.models import Paper, Score
+from generator.schema import Usage
+from generator.score.base import BUDGET_REASON, TITLE_PREFILTER_REASON, Progress, ScoringOutcome
 from generator.score.cache import ScoreCache
 from generator.score.pricing import Price, price_for, priced
 from generator.score.prompt import (
     build_messages,
     build_title_messages,
+    prompt_hash,
     render_prompt_text,
     reply_json_schema,
 )
 from generator.score.ratelimit import RateLimiter
 from generator.score.reply import parse_id_list, parse_reply
-from generator.store import prompt_hash
 
 log = logging.getLogger(__name__)
 
-BUDGET_REASON = "budget"
-TITLE_PREFILTER_REASON = "title prefilter"
 TITLE_BATCH = 100  # titles are short: one screening request covers many papers
 # Completion tokens per paper before any reply has been seen (gpt-5 on the user's page:
 # 106,795 completion tokens for 866 papers, reasoning included).
@@ -75,21 +74,15 @@ def estimate_tokens(messages: Sequence[Mapping[str, str]]) -> int:
 
 
 def _retry_after(response: Any) -> float | None:
+    """Seconds an endpoint asks us to wait: OpenAI's ``retry-after-ms``, else Retry-After."""
     headers = getattr(response, "headers", None) or {}
     value = headers.get("retry-after-ms")
     if value:
         try:
-            return float(value) / 1000
+            return max(float(value) / 1000, 0.0)
         except ValueError:
             pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        when = email.utils.parsedate_to_datetime(value)
-        return max(when.timestamp() - time.time(), 0.0) if when else None
+    return parse_retry_after(headers.get("retry-after"))
 
 
 def _public_url(url: str) -> str:
@@ -101,18 +94,22 @@ def _public_url(url: str) -> str:
 
 
 def usage_of(completion: Any) -> Usage:
-    """Tokens of one reply (fields some endpoints omit count as zero)."""
+    """Tokens of one reply (fields some endpoints omit, or fill with junk, count as zero)."""
+
+    def count(owner: Any, name: str) -> int:
+        value = getattr(owner, name, 0) or 0
+        return value if isinstance(value, int) and 0 <= value < 10**12 else 0
+
     raw = getattr(completion, "usage", None)
-    usage = Usage(requests=1)
     if raw is None:
-        return usage
-    usage.prompt_tokens = int(getattr(raw, "prompt_tokens", 0) or 0)
-    usage.completion_tokens = int(getattr(raw, "completion_tokens", 0) or 0)
-    prompt_details = getattr(raw, "prompt_tokens_details", None)
-    usage.cached_prompt_tokens = int(getattr(prompt_details, "cached_tokens", 0) or 0)
-    completion_details = getattr(raw, "completion_tokens_details", None)
-    usage.reasoning_tokens = int(getattr(completion_details, "reasoning_tokens", 0) or 0)
-    return usage
+        return Usage(requests=1)
+    return Usage(
+        requests=1,
+        prompt_tokens=count(raw, "prompt_tokens"),
+        completion_tokens=count(raw, "completion_tokens"),
+        cached_prompt_tokens=count(getattr(raw, "prompt_tokens_details", None), "cached_tokens"),
+        reasoning_tokens=count(getattr(raw, "completion_tokens_details", None), "reasoning_tokens"),
+    )
 
 
 class LlmScorer:
@@ -167,6 +164,7 @@ class LlmScorer:
         self._reserved = 0.0
         self._completion_per_paper = float(DEFAULT_COMPLETION_PER_PAPER)
         self.stats = _Stats()
+        self._usage = Usage()
 
     # -- one request ---------------------------------------------------------------------
     def _backoff(self, attempt: int) -> float:
@@ -266,7 +264,11 @@ class LlmScorer:
                 self._completion_per_paper = 0.7 * self._completion_per_paper + 0.3 * observed
 
     # -- one batch -----------------------------------------------------------------------
-    def _score_batch(self, batch: list[Paper], total: Usage) -> _BatchResult:
+    def _add_usage(self, usage: Usage) -> None:
+        with self._lock:
+            self._usage = self._usage.plus(usage)
+
+    def _score_batch(self, batch: list[Paper]) -> _BatchResult:
         result = _BatchResult()
         messages = build_messages(self.prompt, batch)
         reserved = self._reserve(messages, len(batch))
@@ -283,7 +285,7 @@ class LlmScorer:
             self._settle(reserved, Usage(requests=0), 0)
             result.problems = {p.id: "endpoint unusable" for p in batch}
             return result
-        priced(usage, self.price)
+        usage = priced(usage, self.price)
         self._settle(reserved, usage, len(batch))
         by_id = {p.id: p for p in batch}
         parsed = parse_reply(text, by_id, self.prompt.tag_names)
@@ -306,8 +308,8 @@ class LlmScorer:
                     if problem
                     else ("empty reply" if not text.strip() else "missing from the reply")
                 )
+        self._add_usage(usage)
         with self._lock:
-            total.add(usage)
             self.stats.foreign_records += parsed.foreign
             self.stats.invalid_records += len(parsed.invalid)
         if parsed.foreign:
@@ -318,7 +320,7 @@ class LlmScorer:
         return result
 
     # -- title screening (optional) ------------------------------------------------------
-    def _screen_titles(self, papers: list[Paper], total: Usage) -> set[str]:
+    def _screen_titles(self, papers: list[Paper]) -> set[str]:
         """Ids the model calls clearly irrelevant from their titles alone."""
         cut: set[str] = set()
         for start in range(0, len(papers), TITLE_BATCH):
@@ -331,9 +333,9 @@ class LlmScorer:
             except _BatchFailed as exc:
                 log.warning("title screening skipped for %d papers: %s", len(batch), exc)
                 continue
-            priced(usage, self.price)
+            usage = priced(usage, self.price)
             self._settle(0.0, usage, 0)
-            total.add(usage)
+            self._add_usage(usage)
             cut |= parse_id_list(text, [p.id for p in batch])
         return cut
 
@@ -342,14 +344,13 @@ class LlmScorer:
         advance = progress or (lambda n: None)
         unique = list({p.id: p for p in papers}.values())
         outcome = ScoringOutcome(scorer="llm", model=self.model, prompt_hash=self.prompt_hash)
-        total = Usage()
-        priced(total, self.price)
+        self._usage = priced(Usage(), self.price)
         if self.cache is not None:
             outcome.scores.update(self.cache.get_many(unique, self.prompt_hash, self.model))
             advance(len(outcome.scores))
         pending = [p for p in unique if p.id not in outcome.scores]
         if self.title_prefilter and pending:
-            cut = self._screen_titles(pending, total)
+            cut = self._screen_titles(pending)
             for paper in pending:
                 if paper.id in cut:
                     outcome.scores[paper.id] = Score.unscored(paper, TITLE_PREFILTER_REASON)
@@ -360,7 +361,7 @@ class LlmScorer:
         with ThreadPoolExecutor(max_workers=self.llm.workers, thread_name_prefix="llm") as pool:
             while pending and not self._abort:
                 batches = [pending[i : i + batch_size] for i in range(0, len(pending), batch_size)]
-                results = list(pool.map(lambda b: self._score_batch(b, total), batches))
+                results = list(pool.map(self._score_batch, batches))
                 next_round: list[Paper] = []
                 for batch, result in zip(batches, results, strict=True):
                     outcome.scores.update(result.scores)
@@ -384,7 +385,7 @@ class LlmScorer:
                 pending = next_round
                 # Smaller batches are more likely to come back whole.
                 batch_size = max(1, batch_size // 2)
-        outcome.usage = total
+        outcome.usage = self._usage
         if self._abort:
             raise self._abort
         if self.stats.requests_tried and not self.stats.requests_ok:

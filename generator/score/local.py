@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.config import SelectionPrompt
-from generator.models import Paper, Score, ScoringOutcome
+from generator.models import Paper, Score
+from generator.score.base import ScoringOutcome
 from generator.score.lexical import ngram_counts, tokens
-from generator.score.prompt import render_prompt_text
+from generator.score.prompt import prompt_hash, render_prompt_text
 from generator.score.topics import (
     Phrase,
     TopicVocabulary,
     build_vocabularies,
     foundational_vocabulary,
 )
-from generator.store import prompt_hash
 
 if TYPE_CHECKING:
     from generator.score.embedding import EmbeddingRanker

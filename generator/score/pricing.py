@@ -15,7 +15,7 @@ from importlib import resources
 
 from generator import yamlio
 from generator.errors import ConfigError
-from generator.models import Usage
+from generator.schema import Usage
 
 PRICE_KEYS = ("input", "cached_input", "output")
 EXPECTED = "{input, cached_input, output} in $ per 1M tokens"
@@ -34,11 +34,9 @@ class Price:
     def cost(self, usage: Usage) -> Usage:
         """``usage`` with its dollar fields filled in."""
         uncached = max(usage.prompt_tokens - usage.cached_prompt_tokens, 0)
-        usage.prompt_cost = (
-            uncached * self.input + usage.cached_prompt_tokens * self.cached_input
-        ) / 1e6
-        usage.completion_cost = usage.completion_tokens * self.output / 1e6
-        return usage
+        prompt = (uncached * self.input + usage.cached_prompt_tokens * self.cached_input) / 1e6
+        completion = usage.completion_tokens * self.output / 1e6
+        return usage.model_copy(update={"prompt_cost": prompt, "completion_cost": completion})
 
     def estimate(self, prompt_tokens: int, completion_tokens: int) -> float:
         """Upper-bound dollars of a request (no cache discount assumed)."""
@@ -93,9 +91,7 @@ def price_for(
 
 
 def priced(usage: Usage, price: Price | None) -> Usage:
-    """Fill the dollar fields of ``usage`` (None when the price is unknown)."""
+    """``usage`` with its dollar fields filled in (None when the price is unknown)."""
     if price is None:
-        usage.prompt_cost = None
-        usage.completion_cost = None
-        return usage
+        return usage.model_copy(update={"prompt_cost": None, "completion_cost": None})
     return price.cost(usage)

@@ -8,6 +8,7 @@ abstract can close the block early (the JSON still decodes to the same text).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -39,6 +40,11 @@ _DATA_NOTE = (
 )
 
 
+def prompt_hash(text: str) -> str:
+    """Stable short hash of a rendered selection prompt: what a day's scores mean."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def _keyword_line(label: str, words: Sequence[str]) -> str | None:
     if not words:
         return None
@@ -68,7 +74,7 @@ def _topics_text(prompt: SelectionPrompt) -> list[str]:
 def render_prompt_text(prompt: SelectionPrompt) -> str:
     """The prompt as the user wrote it (../shared/spec/selection-prompt.md), for the day page.
 
-    Its :func:`generator.store.prompt_hash` identifies what the day's scores mean.
+    Its :func:`prompt_hash` identifies what the day's scores mean.
     """
     lines = [
         "Paper Selection Prompt",

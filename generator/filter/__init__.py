@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from generator.config import DigestConfig
-from generator.fetch.authors import AuthorMatcher
+from generator.filter.authors import AuthorMatcher
 from generator.models import Announcement, AnnounceType, Paper, Score
 from generator.schema import KeptBecause, PaperEntry
 

@@ -1,10 +1,12 @@
-"""Backfill: rebuild past announcement days through the arXiv API.
+"""Backfill: rebuild past announcement days through the arXiv API (an outer loop over days).
 
 For each date of a range: weekends and holidays are reported and skipped, days already
-stored are skipped unless ``force`` (idempotent re-runs), the others are fetched from the
-API by submission window (:func:`generator.fetch.api.fetch_day`) and handed to the
-pipeline's ``process_announcement`` (filter -> score -> store). A failing day stops the run
-with its error; days done before it stay stored, so the next run resumes where it stopped.
+published are skipped unless ``force`` (idempotent re-runs; a day stored as "no
+announcement" or "failed" is tried again), the others are fetched from the API by
+submission window (:func:`generator.fetch.api.fetch_day`) and handed to the pipeline's
+:func:`~generator.pipeline.process_announcement` (filter -> score -> store). A failing day
+stops the run with its error; days done before it stay stored, so the next run resumes
+where it stopped.
 """
 
 from __future__ import annotations
@@ -15,18 +17,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from generator.config import Settings
-from generator.fetch.api import fetch_day
+from generator.errors import ConfigError
+from generator.fetch.api import API_SOURCE, fetch_day
 from generator.fetch.http import PoliteClient
-from generator.fetch.schedule import KNOWN_HOLIDAYS, Schedule
+from generator.fetch.schedule import Schedule
 from generator.models import Announcement
-from generator.schema import DayRecord
+from generator.pipeline import RunResult, is_final, process_announcement, stored_day
 from generator.store import DayStore
-
-SOURCE = "api-backfill"
 
 
 class ProcessAnnouncement(Protocol):
-    """``generator.pipeline.process_announcement``'s shape (filter, score, store)."""
+    """:func:`generator.pipeline.process_announcement`'s shape (filter, score, store)."""
 
     def __call__(
         self,
@@ -36,29 +37,17 @@ class ProcessAnnouncement(Protocol):
         *,
         source: str = ...,
         force: bool = ...,
-    ) -> DayRecord: ...
+    ) -> RunResult: ...
 
 
 @dataclass(frozen=True)
 class DayResult:
     date: dt.date
-    action: str  # "skipped" | "stored" | "processed"
+    action: str  # "skipped" | "processed"
     detail: str
 
     def line(self) -> str:
         return f"{self.date} {self.action}: {self.detail}"
-
-
-def default_process() -> ProcessAnnouncement:
-    # Imported late: the pipeline is a later stage that imports the fetch stage.
-    from generator.pipeline import process_announcement
-
-    return process_announcement  # type: ignore[no-any-return]
-
-
-def schedule_for(settings: Settings) -> Schedule:
-    extra = settings.config.arxiv.holidays
-    return Schedule(holidays=KNOWN_HOLIDAYS | set(extra))
 
 
 def dates_between(first: dt.date, last: dt.date) -> Iterator[dt.date]:
@@ -76,14 +65,16 @@ def backfill(
     *,
     client: PoliteClient,
     force: bool = False,
-    process: ProcessAnnouncement | None = None,
+    process: ProcessAnnouncement = process_announcement,
     schedule: Schedule | None = None,
     report: Callable[[DayResult], Any] | None = None,
 ) -> list[DayResult]:
     """Rebuild every announcement day in [first, last]; returns what was done per date."""
     if last < first:
-        raise ValueError(f"--to {last} is before --from {first}")
-    schedule = schedule or schedule_for(settings)
+        raise ConfigError(
+            "backfill range", None, f"the last date {last} is before the first {first}"
+        )
+    schedule = schedule or Schedule.from_settings(settings.config.arxiv)
     results: list[DayResult] = []
 
     def done(result: DayResult) -> None:
@@ -96,12 +87,11 @@ def backfill(
         if reason:
             done(DayResult(date, "skipped", reason))
             continue
-        if store.exists(date) and not force:
-            done(DayResult(date, "skipped", "already stored (use --force to rebuild)"))
+        if not force and is_final(stored_day(store, date)):
+            done(DayResult(date, "skipped", "already published (force a rebuild to redo it)"))
             continue
         announcement = fetch_day(settings.config, client, date, schedule)
-        run = process or default_process()
-        record = run(settings, announcement, store, source=SOURCE, force=force)
+        record = process(settings, announcement, store, source=API_SOURCE, force=force).record
         counts = announcement.counts_by_type()
         done(
             DayResult(
