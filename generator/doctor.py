@@ -20,6 +20,7 @@ from typing import Literal
 
 from generator.config import Settings, load_settings
 from generator.errors import ConfigError
+from generator.fetch.rss import rss_url
 from generator.store import DayStore
 
 Status = Literal["ok", "warn", "fail", "skip"]
@@ -142,8 +143,7 @@ def check_secrets(settings: Settings, env: Mapping[str, str]) -> list[Check]:
 
 
 def check_arxiv_rss(settings: Settings, get: HttpGet, timeout: float) -> Check:
-    config = settings.config
-    url = f"{config.arxiv.rss_base.rstrip('/')}/rss/{'+'.join(config.categories)}"
+    url = rss_url(settings.config)
     shown = display_url(url)
     try:
         answer = get(url, {}, timeout)
