@@ -87,7 +87,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(yamlio.os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(DataError, match=r"2025-10-07.yaml: cannot write: No space left on device"):
         store.save(synthetic_day(DATE, papers=3, scanned=5))
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left behind
