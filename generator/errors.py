@@ -120,7 +120,10 @@ def validation_problems(
 def short_repr(value: object, limit: int = 60) -> str:
     """``repr(value)`` cut to ``limit`` characters: safe to put in a one-line message."""
     text = repr(value) if not isinstance(value, int) or abs(value) < 10**limit else "a huge number"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    quote = text[-1] if text[-1] in "'\"" else ""  # keep a cut string visibly quoted
+    return text[: limit - 1 - len(quote)] + "…" + quote
 
 
 class FetchError(DigestError):
