@@ -158,7 +158,8 @@ class DayStore:
         text = record_to_yaml(record)
         if _has_text(path, text):
             return path
-        yamlio.atomic_write_text(path, text)
+        yamlio.atomic_write_text(path, text)  # sweeps stale temp files in the year folder
+        yamlio.remove_stale_temps(self.root / PROMPTS_DIR)
         return path
 
     def kept_ids(self, before: dt.date | None = None) -> dict[str, int]:

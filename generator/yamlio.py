@@ -200,7 +200,7 @@ def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> 
     removed = []
     try:
         entries = list(os.scandir(folder))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
     for entry in entries:
         if not is_temp_file(entry.name):
@@ -211,6 +211,8 @@ def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> 
                 removed.append(Path(entry.path))
         except FileNotFoundError:
             continue  # another process swept it first
+        except OSError as exc:  # a read-only folder: the write that follows will say so
+            log.warning("cannot remove stale temp file %s: %s", entry.path, exc.strerror)
     if removed:
         log.info("removed %d stale temp file(s) in %s", len(removed), folder)
     return removed

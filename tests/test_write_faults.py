@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.arxiv import FakeArxiv, Reply, rss_document, rss_item
 from support.synthetic import no_announcement, synthetic_day
 
 from generator import yamlio
@@ -29,6 +30,7 @@ from generator.errors import DataError
 from generator.store import DayStore
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURE = REPO / "tests" / "fixtures" / "site_basic"
 DATE = dt.date(2025, 10, 7)
 
 
@@ -108,10 +110,14 @@ def test_a_run_killed_mid_write_leaves_the_old_file_and_nothing_to_commit(
     # The next write sweeps a temp file older than an hour, and keeps a fresh one.
     fresh = path.parent / f".{path.name}.abcd1234.tmp"
     fresh.write_text("another writer, still busy")
+    stale_prompt = store.root / "prompts" / ".0123456789abcdef.md.zz9_00aa.tmp"
+    stale_prompt.parent.mkdir()
+    stale_prompt.write_text("a prompt write that was killed")
     old = time.time() - 2 * yamlio.STALE_TEMP_SECONDS
-    os.utime(temp, (old, old))
+    for stale in (temp, stale_prompt):
+        os.utime(stale, (old, old))
     store.save(synthetic_day(DATE, papers=3, scanned=5))
-    assert not temp.exists() and fresh.exists()
+    assert not temp.exists() and not stale_prompt.exists() and fresh.exists()
 
 
 @contextlib.contextmanager
@@ -167,3 +173,40 @@ def test_a_full_disk_is_one_data_error_and_leaves_no_temp_file(
         assert [p.name for p in path.parent.iterdir()] == [path.name]
         assert _validate(disk / "data") == 0
     capsys.readouterr()
+
+
+def test_run_into_a_read_only_data_folder_fails_with_one_line(tmp_path: Path) -> None:
+    # The whole `arxiv-digest run` (feed from a loopback stand-in, local scorer): the write
+    # fails, the run exits 1 with one error line and the data folder is as it was.
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("docs", "mkdocs.yml"))
+    data = root / "data"
+    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    item = rss_item(
+        "2510.09999",
+        1,
+        "Routing tokens in sparse mixtures",
+        "We route tokens.",
+        ["Ada Lovelace"],
+        ["cs.LG"],
+        "new",
+        "Thu, 09 Oct 2025 00:00:00 -0400",
+    )
+    feed = rss_document(["cs.LG", "cs.AI"], dt.date(2025, 10, 9), [item])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DIGEST_"))}
+    with _read_only(data) as reason, FakeArxiv() as arxiv:
+        arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "run"],
+            cwd=root,
+            env={**env, "DIGEST_ARXIV_RSS_URL": arxiv.url},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and f"cannot write: {reason}" in errors[0], result.stderr
+    assert str(data) in errors[0]
+    assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before
