@@ -51,6 +51,8 @@ TEMP_SUFFIX = ".tmp"
 _TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 STALE_TEMP_SECONDS = 3600.0  # no write takes an hour: an older temp file is abandoned
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# A "!" where a YAML tag may start: at a line start or after white space or [ { ,
+_MAYBE_TAG_RE = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)
 
 
 class StrictLoader(SafeLoader):  # type: ignore[misc,valid-type]
@@ -143,9 +145,12 @@ def fast_loads(text: str) -> Any | None:
     yaml-rs reads YAML 1.2, PyYAML 1.1: they differ on rare plain scalars (``1e3``, ``010``,
     ``yes``) and yaml-rs refuses duplicate keys. So callers validate what this returns and,
     on any failure, parse again with :func:`loads`, whose result and error messages (file,
-    line, column) are the reference. Returns None when yaml-rs is absent or refuses the text.
+    line, column) are the reference. Returns None when yaml-rs is absent or refuses the text,
+    and for text that may hold a tag (``!foo``, ``!!binary``): yaml-rs ignores tags that
+    PyYAML refuses or reads differently. Our dumper writes none, so only hand-edited files
+    (or a title with " !" in it) take the slower reference path.
     """
-    if yaml_rs is None:
+    if yaml_rs is None or _MAYBE_TAG_RE.search(text):
         return None
     try:
         return yaml_rs.loads(text)

@@ -54,6 +54,11 @@ CASES = {
         r"line \d+, column 9: could not determine a constructor for the tag "
         r"'tag:yaml.org,2002:python/object/apply:os.system'",
     ),
+    "unknown-tag": (
+        "source: rss",
+        "source: !foo rss",
+        r"line \d+, column 9: could not determine a constructor for the tag '!foo'",
+    ),
     "int-past-python-digit-limit": (
         "total: 612",
         f"total: {HUGE}",
