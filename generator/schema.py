@@ -1,29 +1,94 @@
 """The day record: one YAML file per arXiv announcement date under ``data/``.
 
-Written once here as pydantic models; :func:`day_json_schema` exports it as JSON Schema for
-the docs. Every field that the user's current page shows (../shared/spec/day-page.md) is
-here, plus what later stages need: the prompt hash and model behind the scores, the day's
-status, and a compact score record of every scanned paper so thresholds can change later
-without paying for scoring again.
+Written once here as pydantic models, with each field's meaning as its description;
+:func:`day_json_schema` exports it as JSON Schema, from which the day-file reference page is
+built. Beyond what a day page shows, a record keeps what later stages need: the prompt hash
+and model behind the scores, the day's status, and a compact score record of every scanned
+paper so thresholds can change later without paying for scoring again.
+
+Every value is bounded: text is clean (:func:`generator.text.problem`) and no longer than
+its field allows, numbers stay in sane ranges, so a hand-edited or hostile file fails
+validation naming the key instead of breaking a page, a feed or the build.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    model_validator,
+)
+from pydantic_core import core_schema
 
+from generator import text
 from generator.models import AnnounceType
-
-SCHEMA_VERSION = 1
 
 # New-style (2510.05064) and old-style (hep-ex/0601001, math.GT/0309136) arXiv ids, no version.
 ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
 ARXIV_ID_RE = re.compile(ARXIV_ID_PATTERN)
+# A selection prompt's hash: its file is data/prompts/HASH.md.
+PROMPT_HASH_PATTERN = r"^[0-9a-f]{12,64}$"
+PROMPT_HASH_RE = re.compile(PROMPT_HASH_PATTERN)
 
+# Upper bounds of numbers: far above anything real, low enough that no page, sum or
+# formatting step can overflow (Python refuses to print integers past 4,300 digits).
+MAX_COUNT = 10_000_000  # papers in one day's feed
+MAX_VERSION = 1_000  # a paper's version
+MAX_TOKENS = 10**12
+MAX_REQUESTS = 10_000_000
+MAX_USD = 1_000_000.0
+
+
+@dataclass(frozen=True)
+class Text:
+    """Annotation for outside text: ``Annotated[str, Text(MAX_TITLE)]``.
+
+    The value must pass :func:`generator.text.problem` (no control characters, at most
+    ``limit`` characters); with ``non_empty`` it must hold something besides white space.
+    The JSON Schema gets the limit as ``maxLength``.
+    """
+
+    limit: int
+    non_empty: bool = False
+
+    def check(self, value: str) -> str:
+        why = text.problem(value, self.limit)
+        if why:
+            raise ValueError(why)
+        if self.non_empty and not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        json_schema = dict(handler(schema))
+        json_schema["maxLength"] = self.limit
+        if self.non_empty:
+            json_schema["minLength"] = 1
+        return json_schema
+
+
+Short = Annotated[str, Text(text.MAX_SHORT)]  # announce-type-like names, DOIs, sources
+Name = Annotated[str, Text(text.MAX_SHORT, non_empty=True)]  # a category, a tag, a model
+Reason = Annotated[str, Text(text.MAX_REASON)]
+ArxivId = Annotated[str, Field(pattern=ARXIV_ID_PATTERN)]
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Score1to10 = Annotated[int, Field(ge=1, le=10)]
 
 
@@ -47,20 +112,38 @@ class KeptBecause(StrEnum):
 class PaperEntry(_Strict):
     """A kept paper, with everything its entry on the day page shows."""
 
-    id: Annotated[str, Field(pattern=ARXIV_ID_PATTERN)]
-    version: Annotated[int, Field(ge=1)] = 1
-    title: str
-    authors: list[str]
-    abstract: str
-    categories: Annotated[list[str], Field(min_length=1)]  # primary first
-    announce_type: AnnounceType
-    relevance: Score1to10 | None = None  # None: kept unscored (author match)
-    novelty: Score1to10 | None = None
-    comment: str = ""
-    tags: list[str] = []
-    kept_because: KeptBecause = KeptBecause.SCORE
-    doi: str | None = None
-    journal_ref: str | None = None
+    id: ArxivId = Field(
+        description="arXiv id without version (2510.05064, or old-style hep-ex/0601001)."
+    )
+    version: Version = Field(default=1, description="The version announced that day.")
+    title: Annotated[str, Text(text.MAX_TITLE)] = Field(
+        description="Title as announced (may hold LaTeX)."
+    )
+    authors: Annotated[
+        list[Annotated[str, Text(text.MAX_AUTHOR)]], Field(max_length=text.MAX_AUTHORS)
+    ] = Field(description="Authors in order.")
+    abstract: Annotated[str, Text(text.MAX_ABSTRACT)] = Field(
+        description="Abstract as announced (may hold LaTeX)."
+    )
+    categories: Annotated[list[Name], Field(min_length=1)] = Field(
+        description="arXiv categories, the primary first."
+    )
+    announce_type: AnnounceType = Field(description="new, cross, replace or replace-cross.")
+    relevance: Score1to10 | None = Field(
+        default=None, description="Relevance 1-10 (absent for an unscored author match)."
+    )
+    novelty: Score1to10 | None = Field(default=None, description="Novelty 1-10.")
+    comment: Annotated[str, Text(text.MAX_COMMENT)] = Field(
+        default="", description="The scorer's comment: which topics the paper matches."
+    )
+    tags: list[Name] = Field(default=[], description="Topic names (the tags of the site).")
+    kept_because: KeptBecause = Field(
+        default=KeptBecause.SCORE, description="score, author_match (a followed author) or updated."
+    )
+    doi: Short | None = Field(default=None, description="DOI, when arXiv lists one.")
+    journal_ref: Annotated[str, Text(text.MAX_JOURNAL_REF)] | None = Field(
+        default=None, description="Journal reference, when arXiv lists one."
+    )
 
     @property
     def primary_category(self) -> str:
@@ -70,11 +153,15 @@ class PaperEntry(_Strict):
 class ScanRecord(_Strict):
     """Compact score of one scanned paper (kept or not)."""
 
-    id: Annotated[str, Field(pattern=ARXIV_ID_PATTERN)]
-    relevance: Score1to10 | None = None
-    novelty: Score1to10 | None = None
-    score: Annotated[float, Field(ge=0.0, le=1.0)] | None = None  # local scorer rank score
-    unscored: str | None = None  # reason, when the paper could not be scored
+    id: ArxivId = Field(description="arXiv id of a scanned paper.")
+    relevance: Score1to10 | None = Field(default=None, description="Its relevance 1-10.")
+    novelty: Score1to10 | None = Field(default=None, description="Its novelty 1-10.")
+    score: Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        default=None, description="The local scorer's ranking score in [0, 1]."
+    )
+    unscored: Reason | None = Field(
+        default=None, description="Why it could not be scored (instead of the scores)."
+    )
 
     @model_validator(mode="after")
     def _scored_or_reason(self) -> ScanRecord:
@@ -86,22 +173,37 @@ class ScanRecord(_Strict):
 class UnscoredPaper(_Strict):
     """A scanned paper that could not be scored: shown on the page, never silently dropped."""
 
-    id: Annotated[str, Field(pattern=ARXIV_ID_PATTERN)]
-    version: Annotated[int, Field(ge=1)] = 1
-    title: str
-    reason: str
+    id: ArxivId = Field(description="arXiv id.")
+    version: Version = Field(default=1, description="Version.")
+    title: Annotated[str, Text(text.MAX_TITLE)] = Field(description="Title.")
+    reason: Reason = Field(description="Why it could not be scored (budget, invalid reply, ...).")
+
+
+Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS)]
+Dollars = Annotated[float, Field(ge=0, le=MAX_USD, allow_inf_nan=False)]
 
 
 class Usage(_Strict):
     """Tokens and dollars for the day's scoring (the page's token/cost table)."""
 
-    prompt_tokens: Annotated[int, Field(ge=0)] = 0
-    cached_prompt_tokens: Annotated[int, Field(ge=0)] = 0
-    completion_tokens: Annotated[int, Field(ge=0)] = 0
-    reasoning_tokens: Annotated[int, Field(ge=0)] = 0
-    requests: Annotated[int, Field(ge=0)] = 0
-    prompt_cost: Annotated[float, Field(ge=0)] | None = 0.0  # None: price unknown
-    completion_cost: Annotated[float, Field(ge=0)] | None = 0.0
+    prompt_tokens: Tokens = Field(default=0, description="Prompt (input) tokens.")
+    cached_prompt_tokens: Tokens = Field(
+        default=0, description="Of the prompt tokens, those billed at the cached rate."
+    )
+    completion_tokens: Tokens = Field(default=0, description="Completion (output) tokens.")
+    reasoning_tokens: Tokens = Field(
+        default=0, description="Of the completion tokens, those spent on hidden reasoning."
+    )
+    requests: Annotated[int, Field(ge=0, le=MAX_REQUESTS)] = Field(
+        default=0, description="Requests made to the endpoint."
+    )
+    prompt_cost: Dollars | None = Field(
+        default=0.0,
+        description="Dollars for prompt tokens; null when the model's price is unknown.",
+    )
+    completion_cost: Dollars | None = Field(
+        default=0.0, description="Dollars for completion tokens; null when unknown."
+    )
 
     @property
     def total_tokens(self) -> int:
@@ -133,38 +235,74 @@ class Usage(_Strict):
 class Scoring(_Strict):
     """Which scorer, model and prompt produced the day's scores, and at what thresholds."""
 
-    scorer: Literal["llm", "local"]
-    model: str
-    prompt_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{12,64}$")]
-    relevance_min: Score1to10
-    novelty_min: Score1to10
-    usage: Usage = Usage()
+    scorer: Literal["llm", "local"] = Field(
+        description="llm (an OpenAI-compatible model) or local (no network, no cost)."
+    )
+    model: Name = Field(description="The model that produced the scores (gpt-5, lexical, ...).")
+    prompt_hash: Annotated[str, Field(pattern=PROMPT_HASH_PATTERN)] = Field(
+        description="Hash of the selection prompt; its text is data/prompts/HASH.md."
+    )
+    relevance_min: Score1to10 = Field(description="Relevance threshold in force that day.")
+    novelty_min: Score1to10 = Field(description="Novelty threshold in force that day.")
+    usage: Usage = Field(
+        default=Usage(), description="Tokens and dollars spent on the day's scoring."
+    )
 
 
 class Counts(_Strict):
     """The page's totals: every feed entry, those sent to scoring, those kept."""
 
-    total: Annotated[int, Field(ge=0)]
-    scanned: Annotated[int, Field(ge=0)]
-    relevant: Annotated[int, Field(ge=0)]
-    by_type: dict[AnnounceType, Annotated[int, Field(ge=0)]] = {}
+    total: Count = Field(
+        description="Every entry the day's feed held (all announce types and categories)."
+    )
+    scanned: Count = Field(description="Papers sent to scoring.")
+    relevant: Count = Field(description="Papers kept (equals the number of papers listed).")
+    by_type: dict[AnnounceType, Count] = Field(
+        default={}, description="Feed entries per announce type."
+    )
 
 
 class DayRecord(_Strict):
     """One arXiv announcement day: ``data/YYYY/YYYY-MM-DD.yaml``."""
 
-    schema_version: Literal[1] = 1  # SCHEMA_VERSION (a Literal needs the value itself)
-    date: dt.date  # the arXiv announcement date, not the date the job ran
-    status: DayStatus
-    reason: str | None = None  # required when failed; optional note otherwise
-    categories: list[str]
-    announce_types: list[AnnounceType]
-    counts: Counts
-    scoring: Scoring | None = None  # None when nothing was scored (no announcement, failed)
-    papers: list[PaperEntry] = []  # kept, ordered by relevance then novelty
-    unscored: list[UnscoredPaper] = []
-    scans: list[ScanRecord] = []
-    source: str | None = None  # "rss", "api-backfill", ...
+    schema_version: Literal[1] = Field(
+        default=1, description="Version of this file format (bumped on incompatible changes)."
+    )
+    date: dt.date = Field(
+        description="The arXiv announcement date (from the feed), not the date the job ran."
+    )
+    status: DayStatus = Field(
+        description="published, no_announcement (weekend, holiday) or failed."
+    )
+    reason: Reason | None = Field(
+        default=None, description="Why the run failed (required when failed); a note otherwise."
+    )
+    categories: list[Name] = Field(
+        description="arXiv categories read that day (one combined feed)."
+    )
+    announce_types: list[AnnounceType] = Field(
+        description="Announce types passed to scoring (new, cross, ...)."
+    )
+    counts: Counts = Field(description="The page's totals.")
+    scoring: Scoring | None = Field(
+        default=None,
+        description="Scorer, model, prompt hash, thresholds and usage; absent when nothing "
+        "was scored.",
+    )
+    papers: list[PaperEntry] = Field(
+        default=[], description="The kept papers, ordered by relevance then novelty."
+    )
+    unscored: list[UnscoredPaper] = Field(
+        default=[], description="Scanned papers that could not be scored, with the reason."
+    )
+    scans: list[ScanRecord] = Field(
+        default=[],
+        description="A compact score of every scanned paper, so thresholds can change later "
+        "without scoring again.",
+    )
+    source: Short | None = Field(
+        default=None, description="Where the day came from: rss, api-backfill, ..."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DayRecord:

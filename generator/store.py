@@ -13,16 +13,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from generator import yamlio
 from generator.errors import DataError
-from generator.schema import DayRecord
+from generator.schema import PROMPT_HASH_RE, DayRecord
 from generator.score.prompt import prompt_hash
 
 _DAY_FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.yaml$")
 PROMPTS_DIR = "prompts"
+PROMPT_SUFFIX = ".md"
 
 
 def record_to_yaml(record: DayRecord) -> str:
@@ -52,59 +52,25 @@ def _drop_absent(model: BaseModel, data: dict[str, Any]) -> None:
 
 
 def parse_record(text: str, path: Path | str) -> DayRecord:
-    """Parse and validate one day file's text; errors name the file, key and line."""
+    """Parse and validate one day file's text; every problem is a DataError naming the file.
+
+    The one reading of a day file (validate, the pipeline and the site all come here): YAML
+    errors, duplicate keys, unreadable scalars and schema violations each name the key and,
+    where it can be found, the line.
+    """
     fast = yamlio.fast_loads(text)
     if isinstance(fast, dict):
         try:
             return DayRecord.model_validate(fast)
         except ValidationError:
             pass  # parsed again below with PyYAML: the reference reading and exact messages
-    try:
-        data = yamlio.loads(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError(path, where, f"not valid YAML: {problem}") from exc
+    data = yamlio.load_text(text, path, DataError)
     if not isinstance(data, dict):
         raise DataError(path, None, f"expected a mapping of day fields, got {type(data).__name__}")
     try:
         return DayRecord.model_validate(data)
     except ValidationError as exc:
-        raise _validation_error(path, text, exc) from exc
-
-
-def _validation_error(path: Path | str, text: str, exc: ValidationError) -> DataError:
-    problems = []
-    first_key = None
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        key = _format_loc(loc) or "(top level)"
-        line = yamlio.node_line(text, loc)
-        first_key = first_key or key
-        expected = err["msg"]
-        if err["type"] == "missing":
-            expected = "required key is missing"
-        elif err["type"] == "extra_forbidden":
-            expected = "unknown key (not in the day-file schema)"
-        elif err["type"] == "enum":
-            expected = f"{expected} (got {err.get('input')!r})"
-        problems.append(f"{key}" + (f" (line {line})" if line else "") + f": {expected}")
-    # Each problem already names its key (and line): the key is not repeated in the message.
-    error = DataError(path, None, "; ".join(problems))
-    error.key = first_key
-    error.problems = problems  # type: ignore[attr-defined]
-    return error
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+        raise DataError.from_validation(path, exc, lambda loc: yamlio.node_line(text, loc)) from exc
 
 
 class DayStore:
@@ -160,22 +126,35 @@ class DayStore:
         return [self.load_path(p) for p in self.paths()]
 
     def validate_all(self) -> list[DataError]:
-        """Every problem in every day file (does not stop at the first)."""
+        """Every problem in every day file and prompt file name (does not stop at the first)."""
         errors: list[DataError] = []
         for path in self.paths():
             try:
                 self.load_path(path)
             except DataError as exc:
                 errors.append(exc)
+        prompts = self.root / PROMPTS_DIR
+        if prompts.is_dir():
+            for path in sorted(prompts.iterdir()):
+                if not _is_prompt_file(path) and not yamlio.is_temp_file(path.name):
+                    errors.append(
+                        DataError(
+                            path,
+                            None,
+                            "not a prompt file: prompts are named HASH.md "
+                            "(12 to 64 lowercase hex digits)",
+                        )
+                    )
         return errors
 
     def save(self, record: DayRecord) -> Path:
         """Write atomically; an identical file is left untouched (idempotent re-runs)."""
         path = self.path_for(record.date)
         text = record_to_yaml(record)
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+        if _has_text(path, text):
             return path
-        yamlio.atomic_write_text(path, text)
+        yamlio.atomic_write_text(path, text)  # sweeps stale temp files in the year folder
+        yamlio.remove_stale_temps(self.root / PROMPTS_DIR)
         return path
 
     def kept_ids(self, before: dt.date | None = None) -> dict[str, int]:
@@ -190,7 +169,9 @@ class DayStore:
 
     # The selection prompt behind a day's scores is kept once per distinct text.
     def prompt_path(self, digest: str) -> Path:
-        return self.root / PROMPTS_DIR / f"{digest}.md"
+        if not PROMPT_HASH_RE.fullmatch(digest):
+            raise DataError(self.root / PROMPTS_DIR, None, f"{digest!r} is not a prompt hash")
+        return self.root / PROMPTS_DIR / f"{digest}{PROMPT_SUFFIX}"
 
     def save_prompt(self, text: str) -> str:
         digest = prompt_hash(text)
@@ -204,4 +185,20 @@ class DayStore:
         return path.read_text(encoding="utf-8") if path.is_file() else None
 
     def prompt_hashes(self) -> Iterable[str]:
-        return sorted(p.stem for p in (self.root / PROMPTS_DIR).glob("*.md"))
+        """Hashes of the stored prompts; files not named ``HASH.md`` are left out."""
+        folder = self.root / PROMPTS_DIR
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.iterdir() if _is_prompt_file(p))
+
+
+def _is_prompt_file(path: Path) -> bool:
+    return path.suffix == PROMPT_SUFFIX and bool(PROMPT_HASH_RE.fullmatch(path.stem))
+
+
+def _has_text(path: Path, text: str) -> bool:
+    """Whether ``path`` already holds exactly ``text`` (a file that cannot be read does not)."""
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -1,18 +1,26 @@
 """YAML reading and writing: libyaml's C loader/dumper when present, atomic writes.
 
-Pure-Python PyYAML loads ~1.5 MB/s, so a 1,000-day archive would take over a minute to
-load; libyaml is ~10x faster and ships in PyYAML's wheels.
+Pure-Python PyYAML is several times slower than libyaml, which ships in PyYAML's wheels.
+The loader is strict where PyYAML is lenient: a duplicate key is an error (PyYAML keeps the
+last value silently), and a scalar its constructor cannot read (``2025-02-30``, an integer
+of thousands of digits) is a YAML error with its line, like a syntax error.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
+
+from generator.errors import DataError, DigestError, short_repr
 
 try:  # pragma: no branch - depends on how PyYAML was built
     from yaml import CSafeDumper as SafeDumper
@@ -32,6 +40,56 @@ try:  # pragma: no branch - an optional speed-up, see fast_loads
 except ImportError:  # pragma: no cover
     yaml_rs = None  # type: ignore[assignment]
     HAVE_YAML_RS = False
+
+
+log = logging.getLogger(__name__)
+
+# Temp files of atomic writes are ``.NAME.XXXXXXXX.tmp`` beside their target: hidden, and
+# recognisable, so a sweep (and .gitignore's ``data/**/.*.tmp``) finds ones a killed
+# process left behind.
+TEMP_SUFFIX = ".tmp"
+_TEMP_RE = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+STALE_TEMP_SECONDS = 3600.0  # no write takes an hour: an older temp file is abandoned
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# A "!" where a YAML tag may start: at a line start or after white space or [ { ,
+_MAYBE_TAG_RE = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)
+
+
+class StrictLoader(SafeLoader):  # type: ignore[misc,valid-type]
+    """SafeLoader refusing duplicate keys and reporting unreadable scalars with their line."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                continue
+            if key_node.value in seen:
+                raise ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {short_repr(key_node.value)} "
+                    f"(first given on line {seen[key_node.value] + 1})",
+                    key_node.start_mark,
+                )
+            seen[key_node.value] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's scalar constructors raise plain ValueErrors (dt.date(2025, 2, 30), int()
+        # past Python's 4,300-digit limit) without the line: give them one.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError, TypeError) as exc:
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            reason = str(exc).split(";")[0]
+            if "integer string conversion" in reason:
+                reason = f"an integer of {len(str(value)):,} digits is far too large"
+            raise ConstructorError(
+                None, None, f"cannot read {short_repr(value)}: {reason}", node.start_mark
+            ) from exc
+
+
+ErrorFactory = Callable[[str | Path, str | None, str], DigestError]
 
 
 class FlowMap(dict[str, Any]):
@@ -58,7 +116,25 @@ _Dumper.add_representer(str, _represent_str)  # type: ignore[arg-type]
 
 
 def loads(text: str) -> Any:
-    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader (C or Python)
+    """The reference reading of ``text`` (YAML 1.1, strict); raises ``yaml.YAMLError``."""
+    return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader (C or Python)
+
+
+def load_text(text: str, source: str | Path, error: ErrorFactory) -> Any:
+    """:func:`loads`, with a YAML error raised as ``error(source, "line L, column C", why)``."""
+    try:
+        return loads(text)
+    except yaml.YAMLError as exc:
+        raise error(source, *yaml_problem(exc)) from exc
+
+
+def yaml_problem(exc: yaml.YAMLError) -> tuple[str | None, str]:
+    """Where a YAML error is ("line 3, column 7") and what it is, on one line."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else None
+    problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+    # A constructor error is well-formed YAML with a bad value (a duplicate key, 2025-02-30).
+    return where, problem if isinstance(exc, ConstructorError) else f"not valid YAML: {problem}"
 
 
 def fast_loads(text: str) -> Any | None:
@@ -69,9 +145,12 @@ def fast_loads(text: str) -> Any | None:
     yaml-rs reads YAML 1.2, PyYAML 1.1: they differ on rare plain scalars (``1e3``, ``010``,
     ``yes``) and yaml-rs refuses duplicate keys. So callers validate what this returns and,
     on any failure, parse again with :func:`loads`, whose result and error messages (file,
-    line, column) are the reference. Returns None when yaml-rs is absent or refuses the text.
+    line, column) are the reference. Returns None when yaml-rs is absent or refuses the text,
+    and for text that may hold a tag (``!foo``, ``!!binary``): yaml-rs ignores tags that
+    PyYAML refuses or reads differently. Our dumper writes none, so only hand-edited files
+    (or a title with " !" in it) take the slower reference path.
     """
-    if yaml_rs is None:
+    if yaml_rs is None or _MAYBE_TAG_RE.search(text):
         return None
     try:
         return yaml_rs.loads(text)
@@ -91,18 +170,57 @@ def dumps(data: Any) -> str:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half.
+
+    A failed write (read-only folder, full disk) leaves the old file as it was and raises
+    ``DataError(path, None, "cannot write: <reason>")``. Temp files that a killed writer
+    left in the folder are swept first.
+    """
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise DataError(path, None, f"cannot write: {exc.strerror or exc}") from exc
         raise
+
+
+def is_temp_file(name: str) -> bool:
+    """Whether ``name`` is one of :func:`atomic_write_text`'s temp files."""
+    return bool(_TEMP_RE.fullmatch(name))
+
+
+def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete temp files in ``folder`` older than ``older_than`` seconds; return them."""
+    cutoff = time.time() - older_than
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    for entry in entries:
+        if not is_temp_file(entry.name):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except FileNotFoundError:
+            continue  # another process swept it first
+        except OSError as exc:  # a read-only folder: the write that follows will say so
+            log.warning("cannot remove stale temp file %s: %s", entry.path, exc.strerror)
+    if removed:
+        log.info("removed %d stale temp file(s) in %s", len(removed), folder)
+    return removed
 
 
 def node_line(text: str, loc: tuple[Any, ...]) -> int | None:
@@ -112,7 +230,7 @@ def node_line(text: str, loc: tuple[Any, ...]) -> int | None:
     the common case.
     """
     try:
-        node: yaml.Node | None = yaml.compose(text, Loader=SafeLoader)
+        node: yaml.Node | None = yaml.compose(text, Loader=StrictLoader)
     except yaml.YAMLError:
         return None
     line = node.start_mark.line + 1 if node is not None else None
@@ -132,7 +250,3 @@ def node_line(text: str, loc: tuple[Any, ...]) -> int | None:
         else:
             return line
     return line
-
-
-def iter_files(root: Path, pattern: str) -> Iterator[Path]:
-    yield from sorted(root.glob(pattern))

@@ -38,27 +38,33 @@ def test_defaults_when_keys_are_absent(tmp_path: Path) -> None:
 
 
 def test_unknown_key_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"digest.yaml: scoring.relevance_mn: .*unknown key"):
+    with pytest.raises(
+        ConfigError, match=r"digest.yaml: scoring.relevance_mn \(line 2\): unknown key"
+    ):
         load_settings(_site(tmp_path, "scoring:\n  relevance_mn: 8\n"), env={})
 
 
 def test_wrong_type_and_range_are_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"scoring.relevance_min: .*less than or equal to 10"):
+    with pytest.raises(
+        ConfigError, match=r"scoring.relevance_min \(line 2\): .*less than or equal to 10"
+    ):
         load_settings(_site(tmp_path, "scoring:\n  relevance_min: 11\n"), env={})
     with pytest.raises(ConfigError, match=r"categories.*'cs LG' is not an arXiv category"):
         load_settings(_site(tmp_path, "categories: ['cs LG']\n"), env={})
-    with pytest.raises(ConfigError, match=r"announce_types.0: Input should be 'new'"):
+    with pytest.raises(ConfigError, match=r"announce_types\[0\] \(line 1\): Input should be 'new'"):
         load_settings(_site(tmp_path, "announce_types: [brand-new]\n"), env={})
 
 
 def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"digest.yaml: line 2: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"digest.yaml: line 2, column \d+: not valid YAML"):
         load_settings(_site(tmp_path, "categories: [cs.LG\nllm: {}\n"), env={})
 
 
 def test_prompt_file_problems(tmp_path: Path) -> None:
     config = _site(tmp_path, "{}\n", prompt="system: s\ninstructions: i\nrubric: r\n")
-    with pytest.raises(ConfigError, match=r"prompt.yaml: topics: required key is missing"):
+    with pytest.raises(
+        ConfigError, match=r"prompt.yaml: topics \(line 1\): required key is missing"
+    ):
         load_settings(config, env={})
     (tmp_path / "prompt.yaml").unlink()
     with pytest.raises(ConfigError, match=r"prompt_file: prompt file 'prompt.yaml' not found"):

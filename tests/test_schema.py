@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from pydantic import ValidationError
 from support.synthetic import no_announcement, synthetic_day
 
+from generator import text
 from generator.models import AnnounceType
 from generator.schema import (
     ARXIV_ID_RE,
@@ -18,6 +20,7 @@ from generator.schema import (
     KeptBecause,
     PaperEntry,
     ScanRecord,
+    Scoring,
     day_json_schema,
 )
 
@@ -136,3 +139,66 @@ def test_json_schema_export_is_draft_2020_and_serialisable() -> None:
 def test_no_announcement_helper_is_valid() -> None:
     record = no_announcement(dt.date(2025, 10, 4))
     assert record.status is DayStatus.NO_ANNOUNCEMENT and record.scoring is None
+
+
+def test_every_field_has_a_description_and_text_fields_their_limit() -> None:
+    # The day-file reference page is built from these descriptions: the schema is their source.
+    schema = day_json_schema()
+    models = {"DayRecord": schema, **schema["$defs"]}
+    missing = [
+        f"{name}.{field}"
+        for name, model in models.items()
+        for field, prop in model.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    assert missing == []
+    paper_schema = schema["$defs"]["PaperEntry"]["properties"]
+    assert paper_schema["title"]["maxLength"] == text.MAX_TITLE
+    assert paper_schema["authors"]["maxItems"] == text.MAX_AUTHORS
+    assert paper_schema["tags"]["items"]["minLength"] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("title", "Bell\x07", "control character U+0007 at offset 4"),
+        ("abstract", "x" * (text.MAX_ABSTRACT + 1), "at most 10,000"),
+        ("comment", "\ud800", "control character U+D800"),
+        ("journal_ref", "J. \x1b[2J", "control character U+001B"),
+        ("doi", "10.1/" + "9" * text.MAX_SHORT, "at most 200"),
+        ("tags", ["  "], "must not be empty"),
+        ("authors", ["A"] * (text.MAX_AUTHORS + 1), "at most 1000 items"),
+        ("version", 1001, "less than or equal to 1000"),
+    ],
+)
+def test_text_and_numbers_outside_their_bounds_are_refused(
+    field: str, value: object, expected: str
+) -> None:
+    with pytest.raises(ValidationError, match=re.escape(expected)):
+        PaperEntry.model_validate({**paper().model_dump(), field: value})
+
+
+def test_text_within_its_limit_with_tabs_and_newlines_is_kept() -> None:
+    fields = {"abstract": "Line one\n\tline two", "title": "x" * text.MAX_TITLE}
+    entry = PaperEntry.model_validate({**paper().model_dump(), **fields})
+    assert entry.abstract == "Line one\n\tline two" and len(entry.title) == text.MAX_TITLE
+
+
+def test_counts_and_usage_are_bounded() -> None:
+    with pytest.raises(ValidationError, match="less than or equal to 10000000"):
+        Counts(total=10**7 + 1, scanned=0, relevant=0)
+    usage = {"prompt_tokens": 10**12 + 1}
+    with pytest.raises(
+        ValidationError,
+        match="usage.prompt_tokens\n  Input should be less than or equal to 1000000000000",
+    ):
+        Scoring.model_validate(
+            {
+                "scorer": "llm",
+                "model": "gpt-5",
+                "prompt_hash": "0123456789abcdef",
+                "relevance_min": 8,
+                "novelty_min": 7,
+                "usage": usage,
+            }
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(yamlio.os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(DataError, match=r"2025-10-07.yaml: cannot write: No space left on device"):
         store.save(synthetic_day(DATE, papers=3, scanned=5))
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left behind
@@ -219,3 +220,35 @@ def test_where_yaml_1_2_reads_differently_the_pyyaml_reading_wins(store: DayStor
     assert isinstance(yamlio.fast_loads(text)["papers"][0]["title"], float)
     loaded = store.load(DATE)
     assert (loaded.papers[0].title, loaded.papers[0].comment) == ("1e3", "2025-10-07")
+
+
+def test_the_reference_loader_refuses_duplicate_keys_and_unreadable_values() -> None:
+    with pytest.raises(yaml.YAMLError, match="duplicate key 'a'"):
+        yamlio.loads("a: 1\nb: 2\na: 3\n")
+    with pytest.raises(yaml.YAMLError, match="cannot read '2025-13-01'"):
+        yamlio.loads("date: 2025-13-01\n")
+    # Merge keys are not duplicates: the later keys override the merged ones on purpose.
+    assert yamlio.loads("base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n")["merged"] == {
+        "x": 1,
+        "y": 2,
+    }
+
+
+def test_only_old_temp_files_of_ours_are_swept(tmp_path: Path) -> None:
+    old = time.time() - 2 * yamlio.STALE_TEMP_SECONDS
+    ours = tmp_path / ".2025-10-07.yaml.k3j_x9z2.tmp"
+    fresh = tmp_path / ".2025-10-08.yaml.abcdefgh.tmp"
+    theirs = tmp_path / "notes.tmp"
+    for path in (ours, fresh, theirs):
+        path.write_text("x")
+    for path in (ours, theirs):
+        os.utime(path, (old, old))
+    assert yamlio.remove_stale_temps(tmp_path) == [ours]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, theirs.name])
+    assert yamlio.remove_stale_temps(tmp_path / "missing") == []
+
+
+def test_prompt_paths_take_only_hashes(store: DayStore) -> None:
+    with pytest.raises(DataError, match="is not a prompt hash"):
+        store.prompt_path("../secrets")
+    assert store.prompt_path("0123456789ab").name == "0123456789ab.md"

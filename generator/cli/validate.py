@@ -1,4 +1,9 @@
-"""`arxiv-digest validate`: check the config, the prompt and every day file at once."""
+"""`arxiv-digest validate`: check the config, the prompt and every day file at once.
+
+Each problem is one line naming the file, the key (and line) and what was expected; the
+checks are the ones every run and site build make (config and store loaders), so a file
+that validates also loads.
+"""
 
 from __future__ import annotations
 
@@ -31,16 +36,12 @@ def handle(args: argparse.Namespace) -> int:
         settings = load_settings(args.config)
         data_dir = data_dir or str(settings.data_dir)
     except ConfigError as exc:
-        problems.append(str(exc))
+        problems.extend(exc.lines())
         data_dir = data_dir or "data"
     store = DayStore(data_dir)
     paths = store.paths()
     for error in store.validate_all():
-        details = getattr(error, "problems", None)
-        if details:
-            problems.extend(f"{error.path}: {detail}" for detail in details)
-        else:
-            problems.append(str(error))
+        problems.extend(error.lines())
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     status = "ok" if not problems else f"{len(problems)} problem(s)"

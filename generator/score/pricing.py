@@ -1,8 +1,9 @@
 """Dollar cost of a request from its token usage, with the shipped price table as data.
 
 ``pricing.yaml`` beside this module holds public prices per 1M tokens; ``scoring.pricing``
-in digest.yaml overrides or extends it. An unknown model is not an error: its tokens are
-recorded and its cost is ``None`` ("unknown") on the page.
+in digest.yaml overrides or extends it. Both are read through the config's
+:class:`~generator.config.ModelPrice`, so they accept the same keys and values. An unknown
+model is not an error: its tokens are recorded and its cost is ``None`` ("unknown").
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from pydantic import TypeAdapter, ValidationError
+
 from generator import yamlio
+from generator.config import PricingTable
 from generator.errors import ConfigError
 from generator.schema import Usage
 
-PRICE_KEYS = ("input", "cached_input", "output")
-EXPECTED = "{input, cached_input, output} in $ per 1M tokens"
+SHIPPED_TABLE = "generator/score/pricing.yaml"
+_TABLE = TypeAdapter(PricingTable)
 # Dated snapshots ("gpt-5-2025-08-07") cost what their alias costs.
 _SNAPSHOT_RE = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
@@ -44,30 +48,27 @@ class Price:
 
 
 def _parse_table(data: object, source: str) -> dict[str, Price]:
+    """A price table (model -> {input, cached_input, output}); a bad entry is a ConfigError."""
     if not isinstance(data, Mapping):
-        raise ConfigError(source, None, f"expected a mapping of model -> {EXPECTED}")
-    table: dict[str, Price] = {}
-    for model, entry in data.items():
-        key = f"{model}"
-        if not isinstance(entry, Mapping):
-            raise ConfigError(source, key, f"expected {EXPECTED}")
-        unknown = set(entry) - set(PRICE_KEYS)
-        if unknown:
-            raise ConfigError(source, key, f"unknown key(s) {sorted(unknown)}; expected {EXPECTED}")
-        values: dict[str, float] = {}
-        for name in PRICE_KEYS:
-            value = entry.get(name, entry.get("input") if name == "cached_input" else None)
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise ConfigError(source, f"{key}.{name}", f"expected a price >= 0, got {value!r}")
-            values[name] = float(value)
-        table[str(model)] = Price(**values)
-    return table
+        raise ConfigError(source, None, "expected a mapping of model -> prices")
+    try:
+        table = _TABLE.validate_python(data)
+    except ValidationError as exc:
+        raise ConfigError.from_validation(source, exc) from exc
+    return {
+        model: Price(
+            input=entry.input,
+            cached_input=entry.input if entry.cached_input is None else entry.cached_input,
+            output=entry.output,
+        )
+        for model, entry in table.items()
+    }
 
 
 @cache
 def shipped_prices() -> dict[str, Price]:
     text = resources.files("generator.score").joinpath("pricing.yaml").read_text(encoding="utf-8")
-    return _parse_table(yamlio.loads(text), "generator/score/pricing.yaml")
+    return _parse_table(yamlio.load_text(text, SHIPPED_TABLE, ConfigError), SHIPPED_TABLE)
 
 
 def price_for(
