@@ -64,7 +64,7 @@ def parse_record(text: str, path: Path | str) -> DayRecord:
             return DayRecord.model_validate(fast)
         except ValidationError:
             pass  # parsed again below with PyYAML: the reference reading and exact messages
-    data = yamlio.load_text(text, path, DataError)
+    data = yamlio.load_text(text, path, DataError, yamlio.DataLoader)
     if not isinstance(data, dict):
         raise DataError(path, None, f"expected a mapping of day fields, got {type(data).__name__}")
     try:

@@ -89,6 +89,21 @@ class StrictLoader(SafeLoader):  # type: ignore[misc,valid-type]
             ) from exc
 
 
+class DataLoader(StrictLoader):
+    """:class:`StrictLoader` for files we write (day files): anchors and aliases refused.
+
+    Our dumper never writes an alias, and a few lines of nested aliases expand into
+    billions of values for whoever walks the result. Hand-written config keeps them.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:  # a node met twice is an alias (*name)
+            raise ConstructorError(
+                None, None, "aliases (*name) are not allowed in this file", node.start_mark
+            )
+        return super().construct_object(node, deep)
+
+
 ErrorFactory = Callable[[str | Path, str | None, str], DigestError]
 
 
@@ -97,7 +112,8 @@ class FlowMap(dict[str, Any]):
 
 
 class _Dumper(SafeDumper):  # type: ignore[misc,valid-type]
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the loader refuses aliases: never write one, even for repeated values
 
 
 def _represent_flow_map(dumper: yaml.SafeDumper, data: FlowMap) -> yaml.Node:
@@ -115,15 +131,17 @@ _Dumper.add_representer(FlowMap, _represent_flow_map)  # type: ignore[arg-type]
 _Dumper.add_representer(str, _represent_str)  # type: ignore[arg-type]
 
 
-def loads(text: str) -> Any:
+def loads(text: str, loader: type[StrictLoader] = StrictLoader) -> Any:
     """The reference reading of ``text`` (YAML 1.1, strict); raises ``yaml.YAMLError``."""
-    return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader (C or Python)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader (C or Python)
 
 
-def load_text(text: str, source: str | Path, error: ErrorFactory) -> Any:
+def load_text(
+    text: str, source: str | Path, error: ErrorFactory, loader: type[StrictLoader] = StrictLoader
+) -> Any:
     """:func:`loads`, with a YAML error raised as ``error(source, "line L, column C", why)``."""
     try:
-        return loads(text)
+        return loads(text, loader)
     except yaml.YAMLError as exc:
         raise error(source, *yaml_problem(exc)) from exc
 
@@ -147,7 +165,8 @@ def fast_loads(text: str) -> Any | None:
     on any failure, parse again with :func:`loads`, whose result and error messages (file,
     line, column) are the reference. Returns None when yaml-rs is absent or refuses the text,
     and for text that may hold a tag (``!foo``, ``!!binary``): yaml-rs ignores tags that
-    PyYAML refuses or reads differently. Our dumper writes none, so only hand-edited files
+    PyYAML refuses or reads differently. (Aliases are bounded by yaml-rs's own replay limit
+    of a million values; a file with any is refused by the reference reading.) Our dumper writes none, so only hand-edited files
     (or a title with " !" in it) take the slower reference path.
     """
     if yaml_rs is None or _MAYBE_TAG_RE.search(text):

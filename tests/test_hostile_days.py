@@ -216,3 +216,20 @@ def test_data_errors_survive_pickling_with_their_details(tmp_path: Path) -> None
     assert (again.path, again.key) == (str(path), "counts.total")
     assert again.lines() == info.value.lines() and len(again.lines()) == 2
     assert str(again) == str(info.value)
+
+
+def test_yaml_aliases_are_refused_without_expanding_them(tmp_path: Path) -> None:
+    """A few lines of nested aliases would expand into billions of values."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    folder = tmp_path / "data" / "2025"
+    folder.mkdir(parents=True)
+    path = folder / "2025-10-03.yaml"
+    path.write_text(bomb, encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r"line \d+.*aliases \(\*name\) are not allowed in this file"
+    ):
+        DayStore(tmp_path / "data").load_path(path)
