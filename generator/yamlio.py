@@ -165,9 +165,10 @@ def fast_loads(text: str) -> Any | None:
     on any failure, parse again with :func:`loads`, whose result and error messages (file,
     line, column) are the reference. Returns None when yaml-rs is absent or refuses the text,
     and for text that may hold a tag (``!foo``, ``!!binary``): yaml-rs ignores tags that
-    PyYAML refuses or reads differently. (Aliases are bounded by yaml-rs's own replay limit
-    of a million values; a file with any is refused by the reference reading.) Our dumper writes none, so only hand-edited files
-    (or a title with " !" in it) take the slower reference path.
+    PyYAML refuses or reads differently. Our dumper writes none, so only hand-edited files
+    (or a title with " !" in it) take the slower reference path. Aliases are bounded by
+    yaml-rs's own replay limit (a million values), and day files refuse them on the
+    reference path.
     """
     if yaml_rs is None or _MAYBE_TAG_RE.search(text):
         return None
