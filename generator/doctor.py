@@ -12,6 +12,7 @@ Secrets are never printed: not the value, not a prefix. Every text shown passes 
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -37,6 +38,9 @@ from generator.store import DayStore
 Status = Literal["ok", "warn", "fail", "skip"]
 DEFAULT_LLM_BASE_URL = "https://api.openai.com/v1"  # the openai SDK's default
 SECRET_VARS = ("OPENAI_API_KEY", "S2_API_KEY")
+# "//user:password@" (or "//token@") in a URL: everything from "//" to the last "@" before
+# the host ends.
+_USERINFO_RE = re.compile(r"//[^/\s@]+@")
 _GUIDE = "docs/guide"
 
 
@@ -78,13 +82,15 @@ def urllib_get(url: str, headers: Mapping[str, str], timeout: float) -> HttpAnsw
         return HttpAnswer(exc.code, body)
 
 
-def redact(text: str, env: Mapping[str, str]) -> str:
-    """Hide every secret value (from ``env``) that occurs in ``text``."""
+def redact(message: str, env: Mapping[str, str]) -> str:
+    """Hide every secret value (from ``env``) and every URL's ``user:password@`` in
+    ``message``: the one redaction rule, used by these checks and by the CLI's logging."""
+    message = _USERINFO_RE.sub("//***@", message)
     for var in SECRET_VARS:
         value = env.get(var, "")
         if len(value) >= 4:  # a 1-3 character "secret" would blank out ordinary words
-            text = text.replace(value, f"<{var}>")
-    return text
+            message = message.replace(value, f"<{var}>")
+    return message
 
 
 def display_url(url: str) -> str:
