@@ -246,7 +246,8 @@ class PoliteClient:
             except urllib.error.HTTPError as exc:
                 status = exc.code
                 body = _read_quietly(exc, url, self.deadline, started)
-                problem = f"{exc.reason or 'error'}: {describe_error_body(body)}"
+                phrase = text.for_terminal(str(exc.reason or "error"), 80)  # the server's words
+                problem = f"{phrase}: {describe_error_body(body)}"
                 if status not in RETRY_STATUSES or attempt == attempts:
                     raise FetchError(url, problem, status, attempt) from None
                 retry_after = parse_retry_after(exc.headers.get("Retry-After"))
@@ -270,7 +271,7 @@ class PoliteClient:
                 if isinstance(reason, TimeoutError):
                     problem = f"timed out after {self.timeout:g} s"
                 else:
-                    problem = f"connection failed: {reason}"
+                    problem = f"connection failed: {text.for_terminal(str(reason), 200)}"
                 if attempt == attempts:
                     raise FetchError(url, problem, None, attempt) from exc
                 log.info("%s: %s, retrying (attempt %d of %d)", url, problem, attempt, attempts)
