@@ -247,3 +247,19 @@ def test_pages_that_do_not_advance_stop_paging() -> None:
             search(quick(), fake.url, "cat:cs.LG", page_size=10)
     assert "paging does not advance" in str(info.value) and "1,000" in str(info.value)
     assert len(fake.log) == 2
+
+
+def test_fetch_command_reports_the_skipped_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(REPO / "prompt.yaml", tmp_path / "prompt.yaml")
+    config = tmp_path / "digest.yaml"
+    config.write_text("arxiv:\n  min_interval: 0\n  retries: 0\n  timeout: 5\n")
+    with FakeArxiv() as fake:
+        fake.script(FEED, Reply(200, hostile_feed()))
+        monkeypatch.setenv("DIGEST_ARXIV_RSS_URL", fake.url)
+        assert main(["--config", str(config), "fetch"]) == 0
+    out = capsys.readouterr()
+    assert "papers: 2 (new 2," in out.out
+    assert f"skipped: {len(BAD_ITEMS)} unusable item(s)" in out.out
+    assert "skipping item 3: id '../../etc' is not an arXiv id" in out.err
