@@ -252,7 +252,7 @@ class PoliteClient:
                     raise FetchError(url, problem, status, attempt) from None
                 retry_after = parse_retry_after(exc.headers.get("Retry-After"))
                 log.info("%s: HTTP %s, retrying (attempt %d of %d)", url, status, attempt, attempts)
-            except TimeoutError as exc:
+            except TimeoutError as exc:  # a read timed out, or the whole reply (ReplyDeadline)
                 problem = (
                     str(exc)
                     if isinstance(exc, ReplyDeadline)
