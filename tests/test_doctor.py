@@ -295,3 +295,15 @@ def test_a_feed_that_does_not_parse_fails_the_rss_check(
     doctor_server.rss = RSS[: len(RSS) // 2]  # truncated
     code, out = _doctor(capsys)
     assert code == 1 and "[FAIL] arXiv RSS" in out and "not well-formed XML" in out
+
+
+def test_an_unresolvable_feed_host_is_named_with_the_setting(
+    doctor_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DIGEST_ARXIV_RSS_URL", "http://arxiv-digest.invalid")  # RFC 6761
+    code, out = _doctor(capsys)
+    assert code == 1
+    assert "[FAIL] arXiv RSS" in out and "does not resolve" in out
+    assert "arxiv.rss_base / DIGEST_ARXIV_RSS_URL" in out

@@ -263,3 +263,43 @@ def test_fetch_command_reports_the_skipped_items(
     assert "papers: 2 (new 2," in out.out
     assert f"skipped: {len(BAD_ITEMS)} unusable item(s)" in out.out
     assert "skipping item 3: id '../../etc' is not an arXiv id" in out.err
+
+
+def legacy_item(arxiv_id: str, title: str = "A legacy paper", cat: str = "hep-ex") -> str:
+    return (
+        f'<item rdf:about="http://arxiv.org/abs/{escape(arxiv_id)}">\n'
+        f"<title>{escape(title)}. (arXiv:{escape(arxiv_id)}v1 [{escape(cat)}])</title>\n"
+        "<description>&lt;p&gt;An abstract.&lt;/p&gt;</description>\n"
+        '<dc:creator>&lt;a href="http://arxiv.org/a/x"&gt;Ada &amp;#27;[2JLovelace&lt;/a&gt;'
+        "</dc:creator>\n</item>\n"
+    )
+
+
+def test_legacy_rdf_items_are_checked_the_same_way(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    document = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+        '<channel rdf:about="http://arxiv.org/"><title>hep-ex updates</title>'
+        "<dc:date>2018-05-23T20:30:00-05:00</dc:date></channel>\n"
+        + legacy_item("1805.08875")
+        + legacy_item("../../etc", cat="00-01")  # skipped: its bad category is not counted
+        + legacy_item("1805.09166", cat="I.2.6")
+        + "<item><title>No id here</title></item>\n"
+        + "</rdf:RDF>\n"
+    )
+    announcement = parse_feed(document.encode(), "http://legacy.test/rss/hep-ex")
+    assert [p.id for p in announcement.papers] == ["1805.08875", "1805.09166"]
+    assert announcement.papers[0].authors == ("Ada [2JLovelace",)
+    assert announcement.papers[0].categories == ("hep-ex",)
+    assert announcement.papers[1].categories == ()
+    assert announcement.skipped == (
+        "item 2: id '../../etc' is not an arXiv id",
+        "item 4: unexpected legacy title 'No id here'",
+    )
+    dropped = [r.getMessage() for r in caplog.records if "not arXiv categories" in r.getMessage()]
+    assert dropped == [
+        "http://legacy.test/rss/hep-ex: dropped 1 category name(s) that are not arXiv "
+        "categories ('I.2.6')"
+    ]

@@ -134,12 +134,13 @@ def _entry(element: ET.Element, raw_id: str, intake: fields.Intake) -> ApiEntry:
     except ValueError:
         published = None
     paper = fields.make_paper(
+        intake,
         raw_id=match["id"],
         raw_version=match["version"] or 1,
         raw_title=element.findtext(f"{ATOM}title"),
         raw_authors=(a.findtext(f"{ATOM}name") or "" for a in element.findall(f"{ATOM}author")),
         raw_abstract=element.findtext(f"{ATOM}summary"),
-        categories=intake.categories(categories),
+        raw_categories=categories,
         kind=AnnounceType.NEW,  # given by to_paper, from the configured categories
         raw_doi=element.findtext(f"{ARXIV}doi"),
         raw_journal_ref=element.findtext(f"{ARXIV}journal_ref"),

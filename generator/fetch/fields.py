@@ -127,25 +127,30 @@ class Intake:
 
 
 def make_paper(
+    intake: Intake,
     *,
     raw_id: str,
     raw_version: str | int,
     raw_title: str | None,
     raw_authors: Iterable[str],
     raw_abstract: str | None,
-    categories: tuple[str, ...],
+    raw_categories: Iterable[str | None],
     kind: AnnounceType,
     raw_doi: str | None = None,
     raw_journal_ref: str | None = None,
 ) -> Paper:
-    """A :class:`Paper` from raw fields, every one checked and normalised."""
+    """A :class:`Paper` from raw fields, every one checked and normalised; the categories
+    last, so an item that is skipped adds nothing to the dropped-category count."""
+    checked_id = paper_id(raw_id)
+    checked_version = version(raw_version)
+    checked_title = title(raw_title)
     return Paper(
-        id=paper_id(raw_id),
-        version=version(raw_version),
-        title=title(raw_title),
+        id=checked_id,
+        version=checked_version,
+        title=checked_title,
         authors=authors(raw_authors),
         abstract=abstract(raw_abstract),
-        categories=categories,
+        categories=intake.categories(raw_categories),
         announce_type=kind,
         doi=optional_line(raw_doi, text.MAX_SHORT),
         journal_ref=optional_line(raw_journal_ref, text.MAX_JOURNAL_REF),

@@ -176,12 +176,13 @@ def _rss2_item(item: ET.Element, intake: fields.Intake) -> Paper:
     except fields.BadItem as exc:
         raise fields.BadItem(f"{raw_id}: {exc}") from None
     return fields.make_paper(
+        intake,
         raw_id=raw_id,
         raw_version=raw_version,
         raw_title=_text(item, "title"),
         raw_authors=split_authors(_text(item, "dc:creator")),
         raw_abstract=_PREFIX_RE.sub("", description, count=1),
-        categories=intake.categories(c.text for c in item.findall("category")),
+        raw_categories=(c.text for c in item.findall("category")),
         kind=kind,
         raw_doi=_text(item, "arxiv:DOI"),
         raw_journal_ref=(
@@ -222,12 +223,13 @@ def _parse_rdf(root: ET.Element, url: str) -> Announcement:
         authors = split_authors(_strip_tags(_text(item, "dc:creator")))
         try:
             paper = fields.make_paper(
+                intake,
                 raw_id=match["id"],
                 raw_version=match["version"],
                 raw_title=match["title"].strip().rstrip("."),
                 raw_authors=(a for a in authors if not a.startswith("et al")),
                 raw_abstract=_strip_tags(_text(item, "rss1:description")),
-                categories=intake.categories([match["cat"]]),
+                raw_categories=[match["cat"]],
                 kind=_LEGACY_TYPES.get(match["flag"] or "", AnnounceType.NEW),
             )
         except fields.BadItem as exc:
