@@ -54,9 +54,12 @@ golden: $(STAMP)
 	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests -k golden
 
 # The main job on its defaults: fetch the latest announcement, score, write data/, build site/.
+# The site is built from what data/ holds even when the run fails (offline, arXiv down), so a
+# first try still shows a page; make then exits with the run's status.
 run: $(STAMP)
-	$(BIN)/arxiv-digest run
-	$(BIN)/mkdocs build
+	@status=0; $(BIN)/arxiv-digest run || status=$$?; \
+	$(BIN)/mkdocs build || exit $$?; \
+	exit $$status
 
 site: $(STAMP)
 	$(BIN)/mkdocs build

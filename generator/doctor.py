@@ -2,7 +2,9 @@
 
 Each check returns a :class:`Check` (ok / warn / fail / skip, what was found, how to fix it).
 HTTP goes through an injected ``get`` callable so the checks are plain functions; the default
-uses urllib with short timeouts, one request per endpoint (arXiv asks for politeness).
+uses urllib with short timeouts, one request per endpoint (arXiv asks for politeness), and
+the fetch stage's rules for every request (:mod:`generator.fetch.transport`): the same
+reply-size cap and deadline, and no credentials sent on to another origin by a redirect.
 Secrets are never printed: not the value, not a prefix. Every text shown passes through
 :func:`redact`, which also hides the key if an endpoint echoes it back in an error.
 """
@@ -10,6 +12,8 @@ Secrets are never printed: not the value, not a prefix. Every text shown passes 
 from __future__ import annotations
 
 import json
+import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,15 +22,25 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from generator import text
 from generator.config import Settings, load_settings
-from generator.errors import ConfigError
-from generator.fetch.rss import rss_url
+from generator.errors import ConfigError, FetchError
+from generator.fetch.rss import parse_feed, rss_url
+from generator.fetch.transport import (
+    DEADLINE_FACTOR,
+    DEFAULT_MAX_BYTES,
+    is_unresolved_host,
+    open_url,
+    read_body,
+)
 from generator.store import DayStore
 
 Status = Literal["ok", "warn", "fail", "skip"]
 DEFAULT_LLM_BASE_URL = "https://api.openai.com/v1"  # the openai SDK's default
 SECRET_VARS = ("OPENAI_API_KEY", "S2_API_KEY")
-_BODY_LIMIT = 64 * 1024
+# "//user:password@" (or "//token@") in a URL: everything from "//" to the last "@" before
+# the host ends.
+_USERINFO_RE = re.compile(r"//[^/\s@]+@")
 _GUIDE = "docs/guide"
 
 
@@ -41,31 +55,42 @@ class Check:
 @dataclass(frozen=True)
 class HttpAnswer:
     status: int
-    body: str  # at most the first 64 KiB
+    body: bytes  # the whole reply, at most the fetch stage's cap
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
 
 
 HttpGet = Callable[[str, Mapping[str, str], float], HttpAnswer]
+# What a check catches from ``get``: no answer (OSError), or one too large or too slow.
+_NO_ANSWER = (OSError, FetchError)
 
 
 def urllib_get(url: str, headers: Mapping[str, str], timeout: float) -> HttpAnswer:
-    """GET with a timeout; HTTP errors are answers, network failures raise OSError."""
+    """GET with a timeout; HTTP errors are answers, network failures raise OSError, a reply
+    past the size cap raises FetchError."""
     request = urllib.request.Request(url, headers={"User-Agent": "arxiv-digest-doctor", **headers})
+    started = time.monotonic()
+    deadline = DEADLINE_FACTOR * timeout
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            body = response.read(_BODY_LIMIT).decode("utf-8", "replace")
+        with open_url(request, timeout) as response:
+            body = read_body(response, url, DEFAULT_MAX_BYTES, deadline, started)
             return HttpAnswer(response.status, body)
     except urllib.error.HTTPError as exc:
-        body = exc.read(_BODY_LIMIT).decode("utf-8", "replace") if exc.fp else ""
+        body = read_body(exc, url, DEFAULT_MAX_BYTES, deadline, started) if exc.fp else b""
         return HttpAnswer(exc.code, body)
 
 
-def redact(text: str, env: Mapping[str, str]) -> str:
-    """Hide every secret value (from ``env``) that occurs in ``text``."""
+def redact(message: str, env: Mapping[str, str]) -> str:
+    """Hide every secret value (from ``env``) and every URL's ``user:password@`` in
+    ``message``: the one redaction rule, used by these checks and by the CLI's logging."""
+    message = _USERINFO_RE.sub("//***@", message)
     for var in SECRET_VARS:
         value = env.get(var, "")
         if len(value) >= 4:  # a 1-3 character "secret" would blank out ordinary words
-            text = text.replace(value, f"<{var}>")
-    return text
+            message = message.replace(value, f"<{var}>")
+    return message
 
 
 def display_url(url: str) -> str:
@@ -147,12 +172,12 @@ def check_arxiv_rss(settings: Settings, get: HttpGet, timeout: float) -> Check:
     shown = display_url(url)
     try:
         answer = get(url, {}, timeout)
-    except OSError as exc:
+    except _NO_ANSWER as exc:
         return Check(
             "arXiv RSS",
             "fail",
             f"{shown} did not answer: {_reason(exc)}",
-            "check the network, or arxiv.rss_base / DIGEST_ARXIV_RSS_URL",
+            "check the network or proxy, or arxiv.rss_base / DIGEST_ARXIV_RSS_URL",
         )
     if answer.status == 400:
         return Check(
@@ -161,16 +186,27 @@ def check_arxiv_rss(settings: Settings, get: HttpGet, timeout: float) -> Check:
             f"{shown} answered HTTP 400 (arXiv rejects the query)",
             "check `categories` in digest.yaml: names such as cs.LG, stat.ML",
         )
-    if answer.status != 200 or not any(tag in answer.body for tag in ("<rss", "<rdf:RDF")):
+    if answer.status != 200:
         return Check(
             "arXiv RSS",
             "fail",
             f"{shown} answered HTTP {answer.status}, not a feed",
             "check arxiv.rss_base / DIGEST_ARXIV_RSS_URL",
         )
-    items = answer.body.count("<item")
+    try:
+        announcement = parse_feed(answer.body, url)
+    except FetchError as exc:
+        return Check(
+            "arXiv RSS",
+            "fail",
+            f"{shown} answered, but not with a usable feed: {exc.problem}",
+            "check arxiv.rss_base / DIGEST_ARXIV_RSS_URL",
+        )
+    items = announcement.total
     note = f"{items} item(s)" if items else "no items (normal on weekends and holidays)"
-    return Check("arXiv RSS", "ok", f"{shown} answers: {note}")
+    if announcement.skipped:
+        note += f", {len(announcement.skipped)} unusable item(s) skipped"
+    return Check("arXiv RSS", "ok", f"{shown} answers: {note} for {announcement.date}")
 
 
 def check_arxiv_api(settings: Settings, get: HttpGet, timeout: float) -> Check:
@@ -182,17 +218,17 @@ def check_arxiv_api(settings: Settings, get: HttpGet, timeout: float) -> Check:
     shown = display_url(url)
     try:
         answer = get(url, {}, timeout)
-    except OSError as exc:
+    except _NO_ANSWER as exc:
         return Check(
             "arXiv API",
-            "fail",
+            "warn",
             f"{shown} did not answer: {_reason(exc)}",
-            "only backfill needs it; check the network or arxiv.api_base",
+            "only backfill needs it; check the network or arxiv.api_base / DIGEST_ARXIV_API_URL",
         )
-    if answer.status != 200 or "<feed" not in answer.body:
+    if answer.status != 200 or b"<feed" not in answer.body:
         return Check(
             "arXiv API",
-            "fail",
+            "warn",
             f"{shown} answered HTTP {answer.status}, not an Atom feed",
             "only backfill needs it; check arxiv.api_base / DIGEST_ARXIV_API_URL",
         )
@@ -210,7 +246,7 @@ def check_llm(settings: Settings, env: Mapping[str, str], get: HttpGet, timeout:
     url, shown = f"{base}/models", display_url(f"{base}/models")
     try:
         answer = get(url, {"Authorization": f"Bearer {key}"}, timeout)
-    except OSError as exc:
+    except _NO_ANSWER as exc:
         return Check(
             "LLM endpoint",
             "fail",
@@ -272,7 +308,7 @@ def check_data(data_dir: Path) -> Check:
             "fail",
             f"{len(problems)} problem(s) in {data_dir.name}/: {shown}",
             "run `arxiv-digest validate` for the full list; fix the keys named, or "
-            "delete the day file and re-run `arxiv-digest run --date DATE`",
+            "delete the day file and run that day again",
         )
     return Check("data", "ok", f"{len(paths)} day file(s) in {data_dir.name}/ are valid")
 
@@ -298,7 +334,7 @@ def run_checks(
             checks.append(check_arxiv_api(settings, get, timeout))
             checks.append(check_llm(settings, env, get, timeout))
         else:
-            checks.append(Check("network", "skip", "endpoints not checked (--offline)"))
+            checks.append(Check("network", "skip", "endpoints not checked (offline)"))
         checks.append(check_data(settings.data_dir))
     return [replace(c, detail=redact(c.detail, env), fix=redact(c.fix, env)) for c in checks]
 
@@ -320,9 +356,13 @@ def render(checks: list[Check]) -> str:
     return "\n".join(lines)
 
 
-def _reason(exc: OSError) -> str:
+def _reason(exc: OSError | FetchError) -> str:
+    if isinstance(exc, FetchError):
+        return exc.problem
+    if is_unresolved_host(exc):
+        return "the host name does not resolve (DNS)"
     reason = getattr(exc, "reason", None) or exc
-    return str(reason) or type(exc).__name__
+    return text.for_terminal(str(reason)) or type(exc).__name__
 
 
 def _api_message(answer: HttpAnswer) -> str:
@@ -332,10 +372,10 @@ def _api_message(answer: HttpAnswer) -> str:
         message = data.get("error", {}).get("message") if isinstance(data, dict) else None
     except (ValueError, AttributeError):
         message = None
-    return (str(message) if message else "no error message")[:200]
+    return text.for_terminal(str(message), 200) if message else "no error message"
 
 
-def _model_ids(body: str) -> set[str] | None:
+def _model_ids(body: bytes) -> set[str] | None:
     try:
         data = json.loads(body)
         return {str(m["id"]) for m in data["data"]}

@@ -52,6 +52,9 @@ class Announcement:
     date: dt.date  # the announcement date (from the feed), never the clock
     papers: tuple[Paper, ...]
     source: str  # URL (or description) it came from
+    # One line per feed item (or API entry) that was not a usable paper and was left out,
+    # e.g. "item 12: id '../../etc' is not an arXiv id".
+    skipped: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:

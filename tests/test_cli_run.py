@@ -283,3 +283,30 @@ def test_run_a_past_date_through_the_api(
     record = DayStore(root / "data").load(dt.date(2025, 10, 7))
     assert record.source == "api-backfill" and record.counts.scanned > 600
     assert api_requests >= 1
+
+
+def test_make_run_builds_the_site_even_when_the_run_fails(tmp_path: Path) -> None:
+    """`make run` offline: the run fails (the host does not resolve), the site is still built
+    from data/ (here: the empty-site page), and make exits with the run's status."""
+    root = make_root(tmp_path)
+    config = yaml.safe_load((root / "digest.yaml").read_text(encoding="utf-8"))
+    config["arxiv"].update(retries=3, rss_base="http://arxiv-digest.invalid")  # RFC 6761
+    (root / "digest.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    # The Makefile's stamp depends on pyproject.toml; a link keeps it up to date here.
+    (root / "pyproject.toml").symlink_to(REPO / "pyproject.toml")
+    env = cli_env(NO_MKDOCS_2_WARNING="1")
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "MAKEFLAGS"):
+        env.pop(name, None)
+    result = subprocess.run(
+        ["make", "-f", str(REPO / "Makefile"), f"VENV={REPO / '.venv'}", "run"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "cannot resolve arxiv-digest.invalid" in result.stderr
+    assert "after 1 attempt(s)" in result.stderr  # not retried
+    page = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "No digest yet" in page and "make run" in page

@@ -3,6 +3,7 @@ OpenAI-compatible ``/v1/models``, each scripted per test; the real urllib client
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import socket
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support.arxiv import rss_document, rss_item
 
 from generator.cli import main
 from generator.config import load_settings
@@ -21,10 +23,31 @@ from generator.doctor import Check, HttpAnswer, check_llm, redact, render
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "sk-doctor-test-9f8e7d6c5b4a"
 
-RSS = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"><channel><title>cs.LG, cs.AI updates on arXiv.org</title>
-<item><title>A paper</title><link>https://arxiv.org/abs/2510.00001</link></item>
-</channel></rss>"""
+DAY = dt.date(2025, 10, 7)
+
+
+def feed(items: int) -> str:
+    """An arXiv-format feed with ``items`` items (each about 700 bytes)."""
+    return rss_document(
+        ["cs.LG", "cs.AI"],
+        DAY,
+        [
+            rss_item(
+                f"2510.{n:05d}",
+                1,
+                f"Paper {n}",
+                "An abstract. " * 40,
+                ["A. Author", "B. Author"],
+                ["cs.LG"],
+                "new",
+                "Tue, 07 Oct 2025 00:00:00 -0400",
+            )
+            for n in range(1, items + 1)
+        ],
+    )
+
+
+RSS = feed(1)
 ATOM = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>'
 
 
@@ -51,6 +74,8 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.log: list[tuple[str, dict[str, str]]] = []
         self.rss_status = 200
+        self.rss = RSS
+        self.api_status = 200
         self.models = ["gpt-5", "gpt-5-mini"]
 
     @property
@@ -61,9 +86,9 @@ class _Server(ThreadingHTTPServer):
         if path.startswith("/rss/"):
             if self.rss_status == 400:
                 return 400, "<rss><channel><title>Feed error for query</title></channel></rss>"
-            return self.rss_status, RSS
+            return self.rss_status, self.rss
         if path.startswith("/api/query"):
-            return 200, ATOM
+            return self.api_status, ATOM if self.api_status == 200 else "busy"
         if path == "/v1/models":
             if auth != f"Bearer {KEY}":
                 # Some providers echo the key they were given: the doctor must not show it.
@@ -182,7 +207,7 @@ def test_bad_categories_and_dead_endpoints(
     assert time.monotonic() - started < 10
     assert code == 1
     assert "[FAIL] arXiv RSS" in out and "HTTP 400" in out and "categories" in out
-    assert "[FAIL] arXiv API" in out and "did not answer" in out
+    assert "[warn] arXiv API" in out and "did not answer" in out
     assert "[FAIL] LLM endpoint" in out and "OPENAI_BASE_URL" in out
 
 
@@ -225,7 +250,7 @@ def test_llm_check_404_and_credentials_in_url(
 
     def get(url: str, headers: object, timeout: float) -> HttpAnswer:
         seen.append(url)
-        return HttpAnswer(404, "")
+        return HttpAnswer(404, b"")
 
     check = check_llm(settings, {"OPENAI_API_KEY": KEY}, get, 1.0)
     assert seen == ["https://user:hunter22@llm.example/v1/models"]
@@ -242,3 +267,43 @@ def test_render_and_redact() -> None:
         "1 problem(s) to fix (2 checks, 0 warning(s))",
     ]
     assert redact(f"x {KEY} y", {"OPENAI_API_KEY": KEY}) == "x <OPENAI_API_KEY> y"
+
+
+def test_a_long_feed_is_counted_whole(
+    doctor_home: Path, doctor_server: _Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doctor_server.rss = feed(327)
+    assert len(doctor_server.rss.encode()) > 4 * 64 * 1024  # far past the old 64 KiB read
+    code, out = _doctor(capsys)
+    assert code == 0, out
+    assert "327 item(s) for 2025-10-07" in out
+
+
+def test_a_failing_api_is_only_a_warning(
+    doctor_home: Path, doctor_server: _Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doctor_server.api_status = 503
+    code, out = _doctor(capsys)
+    assert code == 0, out
+    assert "[warn] arXiv API" in out and "HTTP 503" in out and "only backfill needs it" in out
+    assert "[FAIL]" not in out
+
+
+def test_a_feed_that_does_not_parse_fails_the_rss_check(
+    doctor_home: Path, doctor_server: _Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doctor_server.rss = RSS[: len(RSS) // 2]  # truncated
+    code, out = _doctor(capsys)
+    assert code == 1 and "[FAIL] arXiv RSS" in out and "not well-formed XML" in out
+
+
+def test_an_unresolvable_feed_host_is_named_with_the_setting(
+    doctor_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DIGEST_ARXIV_RSS_URL", "http://arxiv-digest.invalid")  # RFC 6761
+    code, out = _doctor(capsys)
+    assert code == 1
+    assert "[FAIL] arXiv RSS" in out and "does not resolve" in out
+    assert "arxiv.rss_base / DIGEST_ARXIV_RSS_URL" in out

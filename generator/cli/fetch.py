@@ -80,6 +80,8 @@ def handle(args: argparse.Namespace) -> int:
     counts = announcement.counts_by_type()
     by_type = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     print(f"papers: {announcement.total} ({by_type})")
+    if announcement.skipped:
+        print(f"skipped: {len(announcement.skipped)} unusable item(s) (warnings above)")
     if not announcement.papers:
         print("no announcement: the feed has no items (weekend or holiday)")
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from generator import text
 from generator.cli.fetch import iso_date
 from generator.cli.progress import scoring_progress
 from generator.config import load_settings
@@ -41,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def summary(record: DayRecord) -> list[str]:
     """The closing lines: date, status, counts, unscored, tokens and cost."""
     lines = [
-        f"{record.date}: {record.status.value}" + (f" ({record.reason})" if record.reason else "")
+        f"{record.date}: {record.status.value}"
+        + (f" ({text.for_terminal(record.reason)})" if record.reason else "")
     ]
     counts = record.counts
     lines.append(
@@ -49,7 +51,7 @@ def summary(record: DayRecord) -> list[str]:
         f"{counts.relevant} kept, {len(record.unscored)} unscored"
     )
     for paper in record.unscored[:10]:
-        lines.append(f"    unscored {paper.id}: {paper.reason}")
+        lines.append(f"    unscored {paper.id}: {text.for_terminal(paper.reason, 200)}")
     if len(record.unscored) > 10:
         lines.append(f"    ... and {len(record.unscored) - 10} more (see the day file)")
     if record.scoring is not None:

@@ -4,6 +4,11 @@
   ``time.monotonic()`` so clock changes cannot shorten it.
 - A timeout on every request; retries with exponential backoff and jitter on 429, 5xx and
   connection errors; ``Retry-After`` honoured (capped, so a bad header cannot stall a run).
+- A bounded reply: the body is read in chunks up to ``max_bytes`` and within an overall
+  per-attempt ``deadline``, so a server that trickles a byte at a time or streams without end
+  cannot stall or exhaust a run; credentials never follow a redirect to another origin. Both
+  rules live in :mod:`generator.fetch.transport`, which ``doctor`` uses too.
+- A host name that does not resolve is not retried; the error says what to check.
 - A User-Agent naming the project.
 - Failures raise :class:`~generator.errors.FetchError` naming the URL, the cause, the HTTP
   status and the number of attempts. Request headers (API keys) never appear in errors.
@@ -11,7 +16,8 @@
 Built on the standard library's ``urllib.request``: the fetch stage makes a handful of
 sequential requests a day, so a pooled async client (httpx) would add a dependency for
 nothing, and urllib's timeout covers both connecting and every read of a hanging response.
-Sleep, clock and jitter are injected so tests never really wait.
+Sleep, clock and jitter are injected so tests never really wait; the reply deadline runs on
+the real ``time.monotonic()`` because it bounds real socket reads.
 """
 
 from __future__ import annotations
@@ -31,11 +37,23 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
+from generator import text
 from generator.errors import FetchError
+from generator.fetch.transport import (
+    DEADLINE_FACTOR,
+    DEFAULT_MAX_BYTES,
+    ReplyDeadline,
+    is_unresolved_host,
+    open_url,
+    read_body,
+    unresolved_host_problem,
+)
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# An error page is only described (its title), so a little of it is enough.
+ERROR_BODY_BYTES = 64 * 1024
 
 
 def _version() -> str:
@@ -69,19 +87,20 @@ class Response:
 
 def describe_error_body(body: bytes, limit: int = 200) -> str:
     """A short human description of an error reply: an XML feed's title/summary, an HTML
-    page's title, or the start of the text."""
-    text = body.decode("utf-8", errors="replace")
+    page's title, or the start of the text; safe to print (:func:`generator.text.for_terminal`)."""
+    decoded = body.decode("utf-8", errors="replace")
     for pattern in (
         r"<summary[^>]*>(.*?)</summary>",  # arXiv API error entries
         r"<title[^>]*>(Feed error.*?)</title>",  # arXiv RSS bad-query feed
         r"<title[^>]*>(.*?)</title>",
     ):
-        match = re.search(pattern, text, re.S | re.I)
+        match = re.search(pattern, decoded, re.S | re.I)
         if match and match.group(1).strip():
-            found = unescape(re.sub(r"\s+", " ", match.group(1))).strip()
-            return found[:limit]
-    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
-    return flat[:limit] or "(empty body)"
+            found = text.for_terminal(unescape(match.group(1)), limit)
+            if found:
+                return found
+    flat = text.for_terminal(re.sub(r"<[^>]+>", " ", decoded), limit)
+    return flat or "(empty body)"
 
 
 def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
@@ -114,6 +133,8 @@ class PoliteClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        deadline: float | None = None,
     ) -> None:
         self.min_interval = min_interval
         self.timeout = timeout
@@ -125,6 +146,8 @@ class PoliteClient:
         self.sleep = sleep
         self.clock = clock
         self.jitter = jitter
+        self.max_bytes = max_bytes
+        self.deadline = deadline if deadline is not None else DEADLINE_FACTOR * timeout
         self._last_request: float | None = None
         self.requests_made = 0  # every attempt, for logs and tests
         self.waited = 0.0  # seconds slept (rate limit + backoff)
@@ -161,15 +184,24 @@ class PoliteClient:
         url: str,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        setting: str | None = None,
     ) -> Response:
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
-        return self.request("GET", url, headers=headers)
+        return self.request("GET", url, headers=headers, setting=setting)
 
-    def post_json(self, url: str, body: Any, headers: Mapping[str, str] | None = None) -> Any:
+    def post_json(
+        self,
+        url: str,
+        body: Any,
+        headers: Mapping[str, str] | None = None,
+        setting: str | None = None,
+    ) -> Any:
         """POST a JSON body and decode the JSON reply."""
         all_headers = {"Content-Type": "application/json", **(headers or {})}
-        response = self.request("POST", url, data=json.dumps(body).encode(), headers=all_headers)
+        response = self.request(
+            "POST", url, data=json.dumps(body).encode(), headers=all_headers, setting=setting
+        )
         try:
             return json.loads(response.body)
         except ValueError as exc:
@@ -183,8 +215,12 @@ class PoliteClient:
         url: str,
         data: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        setting: str | None = None,
     ) -> Response:
-        """Send with retries; return a 2xx response or raise FetchError."""
+        """Send with retries; return a 2xx response or raise FetchError.
+
+        ``setting`` names the config key / variable behind ``url``, for the error hint.
+        """
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
             self._respect_interval()
@@ -194,9 +230,10 @@ class PoliteClient:
             for key, value in (headers or {}).items():
                 request.add_header(key, value)
             retry_after: float | None = None
+            started = time.monotonic()
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as reply:
-                    body = reply.read()
+                with open_url(request, self.timeout) as reply:
+                    body = read_body(reply, url, self.max_bytes, self.deadline, started)
                     return Response(
                         url,
                         reply.status,
@@ -204,26 +241,37 @@ class PoliteClient:
                         {k.lower(): v for k, v in reply.headers.items()},
                         attempt,
                     )
+            except FetchError as exc:  # the reply is larger than max_bytes: not retried
+                raise FetchError(url, exc.problem, exc.status, attempt) from None
             except urllib.error.HTTPError as exc:
                 status = exc.code
-                body = _read_quietly(exc)
-                problem = f"{exc.reason or 'error'}: {describe_error_body(body)}"
+                body = _read_quietly(exc, url, self.deadline, started)
+                phrase = text.for_terminal(str(exc.reason or "error"), 80)  # the server's words
+                problem = f"{phrase}: {describe_error_body(body)}"
                 if status not in RETRY_STATUSES or attempt == attempts:
                     raise FetchError(url, problem, status, attempt) from None
                 retry_after = parse_retry_after(exc.headers.get("Retry-After"))
                 log.info("%s: HTTP %s, retrying (attempt %d of %d)", url, status, attempt, attempts)
-            except TimeoutError as exc:
+            except TimeoutError as exc:  # a read timed out, or the whole reply (ReplyDeadline)
+                problem = (
+                    str(exc)
+                    if isinstance(exc, ReplyDeadline)
+                    else f"timed out after {self.timeout:g} s"
+                )
                 if attempt == attempts:
-                    raise FetchError(
-                        url, f"timed out after {self.timeout:g} s", None, attempt
-                    ) from exc
-                log.info("%s: timed out, retrying (attempt %d of %d)", url, attempt, attempts)
+                    raise FetchError(url, problem, None, attempt) from exc
+                log.info("%s: %s, retrying (attempt %d of %d)", url, problem, attempt, attempts)
             except (urllib.error.URLError, ConnectionError, OSError) as exc:
+                if is_unresolved_host(exc):
+                    # Asking again will not make the name resolve; say what to check instead.
+                    raise FetchError(
+                        url, unresolved_host_problem(url, setting), None, attempt
+                    ) from exc
                 reason = getattr(exc, "reason", exc)
                 if isinstance(reason, TimeoutError):
                     problem = f"timed out after {self.timeout:g} s"
                 else:
-                    problem = f"connection failed: {reason}"
+                    problem = f"connection failed: {text.for_terminal(str(reason), 200)}"
                 if attempt == attempts:
                     raise FetchError(url, problem, None, attempt) from exc
                 log.info("%s: %s, retrying (attempt %d of %d)", url, problem, attempt, attempts)
@@ -234,8 +282,9 @@ class PoliteClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _read_quietly(exc: urllib.error.HTTPError) -> bytes:
+def _read_quietly(exc: urllib.error.HTTPError, url: str, deadline: float, started: float) -> bytes:
+    """The start of an error page (enough to describe it), or nothing if it will not come."""
     try:
-        return exc.read()
-    except OSError:
+        return read_body(exc, url, ERROR_BODY_BYTES, deadline, started, truncate=True)
+    except (OSError, FetchError):
         return b""

@@ -23,9 +23,12 @@ import re
 import xml.etree.ElementTree as ET
 from html import unescape
 
+from generator import text
 from generator.config import DigestConfig
 from generator.errors import FetchError
+from generator.fetch import fields
 from generator.fetch.http import PoliteClient, describe_error_body
+from generator.fetch.transport import endpoint_setting
 from generator.models import Announcement, AnnounceType, Paper
 
 log = logging.getLogger(__name__)
@@ -60,29 +63,20 @@ def rss_url(config: DigestConfig) -> str:
 def fetch_announcement(config: DigestConfig, client: PoliteClient) -> Announcement:
     """Fetch and parse today's feed; raises FetchError on any failure."""
     url = rss_url(config)
-    response = client.get(url)
+    response = client.get(url, setting=endpoint_setting("arxiv", "rss_base"))
     return parse_feed(response.body, url, response.content_type)
-
-
-def clean_text(text: str | None) -> str:
-    """Collapse whitespace (feeds and the API hard-wrap lines) but keep paragraph breaks."""
-    if not text:
-        return ""
-    paragraphs = re.split(r"\n\s*\n", text.strip())
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def clean_abstract(description: str) -> str:
     """The abstract without the feed's ``arXiv:IDvN Announce Type: T Abstract:`` prefix."""
-    return clean_text(_PREFIX_RE.sub("", description, count=1))
+    return fields.abstract(_PREFIX_RE.sub("", description, count=1))
 
 
 def split_authors(creator: str | None) -> tuple[str, ...]:
     """``dc:creator`` is one comma-separated string of names."""
     if not creator:
         return ()
-    names = (unescape(n).strip() for n in re.split(r",\s*|\s+and\s+", creator))
-    return tuple(" ".join(n.split()) for n in names if n)
+    return fields.authors(unescape(n) for n in re.split(r",\s*|\s+and\s+", creator))
 
 
 def parse_announcement_date(value: str | None, url: str) -> dt.date:
@@ -92,7 +86,7 @@ def parse_announcement_date(value: str | None, url: str) -> dt.date:
     try:
         return email.utils.parsedate_to_datetime(value.strip()).date()
     except (TypeError, ValueError) as exc:
-        raise FetchError(url, f"the channel pubDate {value.strip()!r} is not a date") from exc
+        raise FetchError(url, f"the channel pubDate {fields.shown(value)} is not a date") from exc
 
 
 def _looks_like_html(body: bytes, content_type: str) -> bool:
@@ -116,7 +110,9 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> Announcement:
         return _parse_rss2(root, url)
     if root.tag == f"{{{NS['rdf']}}}RDF":
         return _parse_rdf(root, url)
-    raise FetchError(url, f"expected an RSS feed, got a <{root.tag}> document")
+    raise FetchError(
+        url, f"expected an RSS feed, got a <{text.for_terminal(root.tag, 80)}> document"
+    )
 
 
 def _text(element: ET.Element | None, path: str) -> str | None:
@@ -132,71 +128,74 @@ def _parse_rss2(root: ET.Element, url: str) -> Announcement:
         raise FetchError(url, "the RSS document has no <channel>")
     title = (_text(channel, "title") or "").strip()
     if title.startswith(_FEED_ERROR_PREFIX):
-        raise FetchError(url, f"arXiv rejected the query: {title}")
+        raise FetchError(url, f"arXiv rejected the query: {text.for_terminal(title)}")
     date = parse_announcement_date(_text(channel, "pubDate"), url)
-    papers: list[Paper] = []
-    seen: set[str] = set()
+    intake = fields.Intake(url)
+    papers: dict[str, Paper] = {}
     for index, item in enumerate(channel.findall("item"), start=1):
         try:
-            paper = _rss2_item(item)
-        except ValueError as exc:
-            # One bad entry is skipped and logged, not allowed to sink the day.
-            log.warning("%s: skipping item %d: %s", url, index, exc)
+            paper = _rss2_item(item, intake)
+        except fields.BadItem as exc:
+            # One bad entry is skipped, logged and counted, not allowed to sink the day.
+            intake.skip(f"item {index}", exc)
             continue
-        if paper.id in seen:
+        if paper.id in papers:
             log.warning("%s: item %d repeats %s; kept once", url, index, paper.id)
             continue
-        seen.add(paper.id)
-        papers.append(paper)
-    return Announcement(date=date, papers=tuple(papers), source=url)
+        papers[paper.id] = paper
+    skipped = intake.close()
+    return Announcement(date=date, papers=tuple(papers.values()), source=url, skipped=skipped)
 
 
-def _id_and_version(item: ET.Element, description: str) -> tuple[str, int]:
+def _id_and_version(item: ET.Element, description: str) -> tuple[str, str]:
     guid = (_text(item, "guid") or "").strip()
     match = _GUID_RE.match(guid)
     if match:
-        return match["id"], int(match["version"])
+        return match["id"], match["version"]
     prefix = _PREFIX_RE.match(description)
     if prefix:
-        return prefix["id"], int(prefix["version"])
+        return prefix["id"], prefix["version"]
     link = _ABS_LINK_RE.search((_text(item, "link") or "").strip())
     if link:
-        return link["id"], int(link["version"] or 1)
-    raise ValueError(f"no arXiv id in guid {guid!r}")
+        return link["id"], link["version"] or "1"
+    if not guid:
+        raise fields.BadItem("no guid (and no arXiv id in the description or link)")
+    raise fields.BadItem(f"guid {fields.shown(guid)} holds no arXiv id")
 
 
-def _rss2_item(item: ET.Element) -> Paper:
+def _rss2_item(item: ET.Element, intake: fields.Intake) -> Paper:
     description = _text(item, "description") or ""
-    paper_id, version = _id_and_version(item, description)
+    raw_id, raw_version = _id_and_version(item, description)
+    fields.paper_id(raw_id)  # the id first: every later problem is about a real paper
     raw_type = (_text(item, "arxiv:announce_type") or "").strip()
     if not raw_type:
         prefix = _PREFIX_RE.match(description)
         raw_type = prefix["type"] if prefix else ""
     try:
-        announce_type = AnnounceType(raw_type)
-    except ValueError:
-        raise ValueError(f"{paper_id}: unknown announce type {raw_type!r}") from None
-    categories = tuple(
-        c.text.strip() for c in item.findall("category") if c.text and c.text.strip()
-    )
-    return Paper(
-        id=paper_id,
-        version=version,
-        title=clean_text(_text(item, "title")),
-        authors=split_authors(_text(item, "dc:creator")),
-        abstract=clean_abstract(description),
-        categories=categories,
-        announce_type=announce_type,
-        doi=(_text(item, "arxiv:DOI") or "").strip() or None,
-        journal_ref=(
-            _text(item, "arxiv:journal_reference") or _text(item, "arxiv:journal_ref") or ""
-        ).strip()
-        or None,
+        kind = fields.announce_type(raw_type)
+    except fields.BadItem as exc:
+        raise fields.BadItem(f"{raw_id}: {exc}") from None
+    return fields.make_paper(
+        intake,
+        raw_id=raw_id,
+        raw_version=raw_version,
+        raw_title=_text(item, "title"),
+        raw_authors=split_authors(_text(item, "dc:creator")),
+        raw_abstract=_PREFIX_RE.sub("", description, count=1),
+        raw_categories=(c.text for c in item.findall("category")),
+        kind=kind,
+        raw_doi=_text(item, "arxiv:DOI"),
+        raw_journal_ref=(
+            _text(item, "arxiv:journal_reference") or _text(item, "arxiv:journal_ref")
+        ),
     )
 
 
-def _strip_tags(text: str | None) -> str:
-    return unescape(re.sub(r"<[^>]+>", " ", text or ""))
+def _strip_tags(raw: str | None) -> str:
+    return unescape(re.sub(r"<[^>]+>", " ", raw or ""))
+
+
+_LEGACY_TYPES = {"CROSS LISTED": AnnounceType.CROSS, "UPDATED": AnnounceType.REPLACE}
 
 
 def _parse_rdf(root: ET.Element, url: str) -> Announcement:
@@ -207,32 +206,35 @@ def _parse_rdf(root: ET.Element, url: str) -> Announcement:
     try:
         stamp = dt.datetime.fromisoformat(raw_date)
     except ValueError as exc:
-        raise FetchError(url, f"legacy RDF feed: dc:date {raw_date!r} is not a date") from exc
+        raise FetchError(
+            url, f"legacy RDF feed: dc:date {fields.shown(raw_date)} is not a date"
+        ) from exc
     # The legacy feed stamps the mailing with the evening it went out (20:30 ET); the
     # current feed's pubDate names the next day, which is the date we store.
     date = stamp.date() + dt.timedelta(days=1) if stamp.hour >= 20 else stamp.date()
-    papers: list[Paper] = []
-    for item in root.findall("rss1:item", NS):
-        title = _text(item, "rss1:title") or ""
-        match = _LEGACY_TITLE_RE.match(title.strip())
+    intake = fields.Intake(url)
+    papers: dict[str, Paper] = {}
+    for index, item in enumerate(root.findall("rss1:item", NS), start=1):
+        raw_title = _text(item, "rss1:title") or ""
+        match = _LEGACY_TITLE_RE.match(raw_title.strip())
         if not match:
-            log.warning("%s: skipping legacy item with unexpected title %r", url, title[:80])
+            intake.skip(f"item {index}", f"unexpected legacy title {fields.shown(raw_title)}")
             continue
-        flag = match["flag"]
-        announce_type = {
-            "CROSS LISTED": AnnounceType.CROSS,
-            "UPDATED": AnnounceType.REPLACE,
-        }.get(flag or "", AnnounceType.NEW)
         authors = split_authors(_strip_tags(_text(item, "dc:creator")))
-        papers.append(
-            Paper(
-                id=match["id"],
-                version=int(match["version"]),
-                title=clean_text(match["title"]).rstrip("."),
-                authors=tuple(a for a in authors if not a.startswith("et al")),
-                abstract=clean_text(_strip_tags(_text(item, "rss1:description"))),
-                categories=(match["cat"].strip(),),
-                announce_type=announce_type,
+        try:
+            paper = fields.make_paper(
+                intake,
+                raw_id=match["id"],
+                raw_version=match["version"],
+                raw_title=match["title"].strip().rstrip("."),
+                raw_authors=(a for a in authors if not a.startswith("et al")),
+                raw_abstract=_strip_tags(_text(item, "rss1:description")),
+                raw_categories=[match["cat"]],
+                kind=_LEGACY_TYPES.get(match["flag"] or "", AnnounceType.NEW),
             )
-        )
-    return Announcement(date=date, papers=tuple(papers), source=url)
+        except fields.BadItem as exc:
+            intake.skip(f"item {index}", exc)
+            continue
+        papers.setdefault(paper.id, paper)
+    skipped = intake.close()
+    return Announcement(date=date, papers=tuple(papers.values()), source=url, skipped=skipped)

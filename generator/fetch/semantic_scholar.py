@@ -20,6 +20,7 @@ from generator import yamlio
 from generator.config import SemanticScholarSettings
 from generator.errors import DigestError
 from generator.fetch.http import PoliteClient
+from generator.fetch.transport import endpoint_setting
 from generator.models import Paper
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,8 @@ class HIndexGate:
 
     def _post(self, path: str, fields: str, body: Mapping[str, Any]) -> Any:
         url = f"{self.settings.base_url.rstrip('/')}{path}?fields={fields}"
-        return self.client.post_json(url, body, headers=self._headers())
+        setting = endpoint_setting("semantic_scholar", "base_url")
+        return self.client.post_json(url, body, headers=self._headers(), setting=setting)
 
     def apply(self, papers: Sequence[Paper]) -> GateResult:
         """Split papers into passed and gated; on any failure every paper passes."""
