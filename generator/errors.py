@@ -56,3 +56,13 @@ class FetchError(DigestError):
 
 class ScoreError(DigestError):
     """The scoring endpoint is unusable (bad key, every call failing)."""
+
+
+class SearchIndexError(DigestError):
+    """Pagefind failed or is missing; names the year and what Pagefind said."""
+
+    def __init__(self, year: int | None, problem: str) -> None:
+        self.year = year
+        self.problem = problem
+        where = f"search index of {year}" if year is not None else "search index"
+        super().__init__(f"{where}: {problem}")
