@@ -10,7 +10,7 @@ Decisions:
   text, so ``<script>`` in an abstract reaches a reader as the visible text ``<script>``,
   never as markup. Code points XML 1.0 forbids (control characters) are dropped from every
   text and attribute, whatever the day file holds, so the feed stays well-formed XML.
-- Titles are plain text with ``<``/``>`` entity-encoded (see :func:`safe_title`).
+- Titles and categories are plain text with ``<``/``>`` entity-encoded (see :func:`safe_text`).
 - LaTeX becomes readable Unicode (:mod:`generator.site.latex`); readers do not run MathJax.
 - ``guid`` is the versioned arXiv id (``2510.05064v2``, not a permalink) so a replacement kept
   on a later day is a new item while a rebuild never duplicates one.
@@ -101,9 +101,9 @@ def render_feed(
     ET.register_namespace("atom", ATOM_NS)
     rss = ET.Element("rss", {"version": "2.0"})
     chan = ET.SubElement(rss, "channel")
-    text(chan, "title", channel.title)
+    text(chan, "title", safe_text(channel.title))
     text(chan, "link", channel.link)
-    text(chan, "description", channel.description)
+    text(chan, "description", safe_text(channel.description))
     text(chan, "language", "en")
     text(chan, "generator", "arxiv-digest")
     text(chan, "lastBuildDate", email.utils.format_datetime(built))
@@ -115,12 +115,13 @@ def render_feed(
         )
     for view in items:
         node = ET.SubElement(chan, "item")
-        text(node, "title", safe_title(view.title_text))
+        text(node, "title", safe_text(view.title_text))
         text(node, "link", view.abs_url)
         text(node, "description", item_description(view, site_url, use_directory_urls))
         for tag in view.tags:
             domain = render.absolute_url(site_url, tag.src, use_directory_urls)
-            text(node, "category", tag.name, **({"domain": domain} if domain else {}))
+            attributes = {"domain": domain} if domain else {}
+            text(node, "category", safe_text(tag.name), **attributes)
         text(node, "guid", view.versioned_id, isPermaLink="false")
         text(node, "pubDate", rfc822(view.date))
     ET.indent(rss, space="  ")
@@ -128,14 +129,14 @@ def render_feed(
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def safe_title(title: str) -> str:
-    """An item title (readable text) with its angle brackets entity-encoded.
+def safe_text(text: str) -> str:
+    """A plain-text field (title, category) with its angle brackets entity-encoded.
 
-    RSS 2.0 calls titles plain text, yet many readers render them as HTML: encoding ``<``/``>``
-    keeps a ``<script>`` in a title inert in both kinds (``&`` stays, "Q&A" is common and
-    harmless).
+    RSS 2.0 calls titles and categories plain text, yet many readers render them as HTML:
+    encoding ``<``/``>`` keeps a ``<script>`` in a title or a tag name inert in both kinds
+    (``&`` stays, "Q&A" is common and harmless).
     """
-    return title.replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _built_at(ctx: SiteContext) -> dt.datetime:

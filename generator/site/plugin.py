@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -155,8 +156,11 @@ def page_source(page: GeneratedPage) -> str:
 
     The body is our HTML, appended in ``on_page_content``. When it has no ``<h1>``, Material
     shows the title as the heading. Front matter values are JSON, which YAML reads as is, so
-    no title can break out of it.
+    no title can break out of it. The title is HTML-escaped here because MkDocs' theme
+    templates print ``page.title`` as is (no autoescape), in ``<title>``, the header and the
+    heading: a tag named ``<img onerror=...>`` would otherwise be markup. Other meta values
+    are data the templates escape themselves (``page.meta.tag | e``).
     """
-    meta: dict[str, Any] = {"title": page.title, **page.meta}
+    meta: dict[str, Any] = {"title": str(escape(page.title)), **page.meta}
     lines = ["---", *(f"{key}: {json.dumps(value)}" for key, value in meta.items()), "---", ""]
     return "\n".join(lines) + (page.markdown or "")

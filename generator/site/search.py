@@ -22,6 +22,7 @@ previous site as it was) and handed to MkDocs as files to copy. Pagefind runs as
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -45,11 +46,16 @@ log = site_logger(__name__)
 SEARCH_SRC = "search.md"  # URL search/; a top-level nav entry
 INDEX_DIR = "search/pagefind"  # site-relative; one sub-folder per year
 PAGEFIND_TIMEOUT = 600.0
-UNUSED = (
-    "pagefind-ui.*",
-    "pagefind-component-ui.*",
-    "pagefind-modular-ui.*",
-    "pagefind-highlight.js",
+# What the site publishes of a bundle. Pagefind's own UI bundles are not used (search.js
+# drives pagefind.js). Code (JavaScript, WebAssembly) is the same for every site of one
+# Pagefind version; data is the index itself.
+CODE = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
+DATA = (
+    "pagefind-entry.json",
+    "pagefind.*.pf_meta",
+    "index/*.pf_index",
+    "fragment/*.pf_fragment",
+    "filter/*.pf_filter",
 )
 
 
@@ -185,6 +191,7 @@ def prepare_index(model: SiteModel, ctx: SiteContext, root: Path) -> dict[int, t
         if path.parent.name.isdigit():
             files_by_year.setdefault(int(path.parent.name), []).append(path)
     out: dict[int, tuple[Path, bool]] = {}
+    reference: dict[str, bytes] | None = None
     for year in years_of(model):
         slugs = {
             f"{t.name}\x01{t.slug}"
@@ -196,6 +203,13 @@ def prepare_index(model: SiteModel, ctx: SiteContext, root: Path) -> dict[int, t
         key = year_key(files_by_year.get(year, []), sorted(slugs), udu)
         bundle = root / f"{year}-{key}"
         rebuilt = not (bundle / "pagefind.js").is_file()
+        if not rebuilt:
+            # A cached bundle's code is published as is: it must be Pagefind's own.
+            reference = reference if reference is not None else reference_code(root)
+            if _code_of(bundle) != reference:
+                log.info("search: the cached index of %d holds foreign code: rebuilt", year)
+                shutil.rmtree(bundle, ignore_errors=True)
+                rebuilt = True
         if rebuilt:
             records = records_for_year(model, year, udu)
             build_year_index(records, bundle, year)
@@ -207,15 +221,40 @@ def prepare_index(model: SiteModel, ctx: SiteContext, root: Path) -> dict[int, t
     return out
 
 
-def bundle_files(bundles: dict[int, tuple[Path, bool]]) -> Iterator[tuple[str, Path]]:
-    """(site-relative URI, file) of every file the site publishes from the bundles.
+def _matches(relative: str, patterns: Sequence[str]) -> bool:
+    """``relative`` (a/b.c) matches a pattern, ``*`` never crossing a folder."""
+    depth = relative.count("/")
+    return any(p.count("/") == depth and fnmatch.fnmatchcase(relative, p) for p in patterns)
 
-    Pagefind's own UI bundles are not used (search.js drives pagefind.js): left out.
-    """
+
+def _published(bundle: Path) -> Iterator[tuple[str, Path]]:
+    """(path in the bundle, file) of the files the site publishes; nothing else is."""
+    for path in sorted(bundle.rglob("*")):
+        relative = path.relative_to(bundle).as_posix()
+        if path.is_file() and not path.is_symlink() and _matches(relative, CODE + DATA):
+            yield relative, path
+
+
+def _code_of(bundle: Path) -> dict[str, bytes]:
+    return {rel: path.read_bytes() for rel, path in _published(bundle) if _matches(rel, CODE)}
+
+
+def reference_code(root: Path) -> dict[str, bytes]:
+    """The code files the installed Pagefind writes (the same for every index), from an
+    index of one tiny record: what a cached bundle's code must equal, byte for byte."""
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="reference-", dir=root) as tmp:
+        html = '<html><body><main data-pagefind-body><h2 id="a">a</h2></main></body></html>'
+        record = Record(0, "reference.html", html)
+        build_year_index([record], Path(tmp) / "bundle", 0)
+        return _code_of(Path(tmp) / "bundle")
+
+
+def bundle_files(bundles: dict[int, tuple[Path, bool]]) -> Iterator[tuple[str, Path]]:
+    """(site-relative URI, file) of every file the site publishes from the bundles."""
     for year, (bundle, _) in sorted(bundles.items()):
-        for path in sorted(bundle.rglob("*")):
-            if path.is_file() and not any(path.match(pattern) for pattern in UNUSED):
-                yield f"{INDEX_DIR}/{year}/{path.relative_to(bundle).as_posix()}", path
+        for relative, path in _published(bundle):
+            yield f"{INDEX_DIR}/{year}/{relative}", path
 
 
 def index(model: SiteModel, ctx: SiteContext, root: Path, site_dir: Path) -> dict[int, bool]:
