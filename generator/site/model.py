@@ -220,29 +220,28 @@ def assign_slugs(names: Iterable[str]) -> dict[str, str]:
 
 def build_model(records: Sequence[DayRecord]) -> SiteModel:
     """The model of a site over ``records`` (validated, oldest first)."""
-    names = [
-        name
-        for record in records
+    # Tags come from published days only (the schema gives papers to no other status).
+    papers = [
+        [(paper, paper_tag_names(paper)) for paper in record.sorted_papers()]
         if record.status is DayStatus.PUBLISHED
-        for paper in record.papers
-        for name in paper_tag_names(paper)
+        else []
+        for record in records
     ]
+    names = (name for day in papers for _, paper_names in day for name in paper_names)
     links = {name: TagLink(name, slug) for name, slug in assign_slugs(names).items()}
     days: list[DayView] = []
-    for index, record in enumerate(records):
-        papers = [_paper_view(paper, record.date, links) for paper in record.sorted_papers()]
+    for index, (record, day_papers) in enumerate(zip(records, papers, strict=True)):
+        views = [_paper_view(p, record.date, tag_names, links) for p, tag_names in day_papers]
         days.append(
             DayView(
                 record=record,
-                papers=papers,
+                papers=views,
                 prev=records[index - 1] if index > 0 else None,
                 next=records[index + 1] if index + 1 < len(records) else None,
             )
         )
     tags = {name: TagView(name, link.slug) for name, link in links.items()}
     for day in sorted(days, key=lambda d: d.date, reverse=True):
-        if day.record.status is not DayStatus.PUBLISHED:
-            continue
         for view in day.papers:
             for link in view.tags:
                 tags[link.name].entries.append(view)
@@ -250,8 +249,10 @@ def build_model(records: Sequence[DayRecord]) -> SiteModel:
     return SiteModel(days=days, tags=ordered)
 
 
-def _paper_view(paper: PaperEntry, date: dt.date, links: dict[str, TagLink]) -> PaperView:
-    tags = tuple(links[name] for name in paper_tag_names(paper) if name in links)
+def _paper_view(
+    paper: PaperEntry, date: dt.date, names: list[str], links: dict[str, TagLink]
+) -> PaperView:
+    tags = tuple(links[name] for name in names)
     topic_names = {name.strip() for name in paper.tags}
     topics = tuple(link for link in tags if link.name in topic_names)
     return PaperView(paper=paper, date=date, tags=tags, topics=topics)
