@@ -19,7 +19,7 @@ from pathlib import Path
 import feedparser
 import jinja2
 import pytest
-from support.site import make_day, make_paper, mkdocs_build, write_project
+from support.site import PROMPT_HASH, make_day, make_paper, mkdocs_build, write_project
 
 from generator.errors import SearchIndexError
 from generator.schema import DayRecord, UnscoredPaper
@@ -120,6 +120,9 @@ def check_xml(path: Path) -> list[str]:
 
 def test_hostile_text_stays_text_in_every_output_file(tmp_path: Path) -> None:
     config = write_project(tmp_path, hostile_days())
+    prompts = tmp_path / "data" / "prompts"
+    prompts.mkdir(parents=True, exist_ok=True)
+    (prompts / f"{PROMPT_HASH}.md").write_text(f"Prompt {HOSTILE}", encoding="utf-8")
     result = strict_build(config)
     assert result.returncode == 0, result.stderr[-3000:]
     site = tmp_path / "site"
@@ -143,6 +146,8 @@ def test_hostile_text_stays_text_in_every_output_file(tmp_path: Path) -> None:
     # The hostile text is there, as text: on the day page, its tag page, and the feeds.
     day = (site / "days/2025/2025-10-06/index.html").read_text(encoding="utf-8")
     assert "Title &lt;img src=x onerror=&#34;window.__pwned=1&#34;&gt;" in day
+    assert "Prompt &lt;img src=x" in day
+    assert (site / "prompts" / PROMPT_HASH / "index.html").is_file()
     tag_page = next(site.glob("tags/topic-img-*/index.html")).read_text(encoding="utf-8")
     assert "<h1>Tag: Topic &lt;img src=x" in tag_page and "<title>Tag: Topic &lt;img" in tag_page
     feed = feedparser.parse((site / "feed.xml").read_bytes())
@@ -294,3 +299,19 @@ def test_prompt_files_not_named_by_a_hash_are_ignored_with_a_warning(tmp_path: P
     assert bad not in "".join(p.read_text() for p in (root / "site").rglob("*.html"))
     strict = strict_build(root / "mkdocs.yml")
     assert strict.returncode != 0  # --strict counts the warning
+
+
+def test_without_a_cache_the_site_and_search_are_built_and_nothing_is_kept(tmp_path: Path) -> None:
+    root = _fixture(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "      config_file: digest.yaml\n",
+            "      config_file: digest.yaml\n      cache: false\n",
+        )
+    )
+    result = strict_build(config)
+    assert result.returncode == 0, result.stderr
+    assert (root / "site/search/pagefind/2025/pagefind.js").is_file()
+    assert (root / "site/days/2025/2025-10-06/index.html").is_file()
+    assert not (root / ".cache").exists()

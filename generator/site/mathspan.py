@@ -7,8 +7,8 @@ inside. At one position display math is tried first, so ``$$x$$`` is not read as
 inline spans.
 
 A regular expression with lazy bodies (``\\$\\$(.+?)\\$\\$``) says the same thing, but an
-unclosed opener makes it scan to the end of the text from every opener: quadratic (80 KB
-of hostile text took 22 s). Here each closer is looked up with ``str.find`` and its position
+unclosed opener makes it scan to the end of the text from every opener: quadratic, so a
+hostile abstract could stall a build. Here each closer is looked up with ``str.find`` and its position
 remembered while the scan moves right, so every character is looked at a bounded number of
 times. The matches are exactly the regular expression's (tests/test_mathspan.py compares
 them on random text).
