@@ -220,3 +220,25 @@ def test_parallel_rendering_gives_the_same_pages(
     parallel, pages = _build(store, tmp_path / "parallel")
     assert calls == [1] and pages.misses == 6
     assert parallel == serial
+
+
+def test_the_code_fingerprint_covers_every_module_and_template() -> None:
+    from generator import schema
+    from generator.site import cache
+
+    package = REPO / "generator" / "site"
+    sources = set(cache.fingerprint_sources())
+    assert {p for p in package.glob("*.py")} <= sources
+    assert {p for p in (package / "templates").iterdir() if p.is_file()} <= sources
+    assert Path(schema.__file__) in sources
+    # A file added to the templates folder changes it, with no list to update.
+    before = cache.code_fingerprint()
+    probe = package / "templates" / "_fingerprint_probe.html"
+    try:
+        probe.write_text("probe", encoding="utf-8")
+        cache.code_fingerprint.cache_clear()
+        assert cache.code_fingerprint() != before
+    finally:
+        probe.unlink()
+        cache.code_fingerprint.cache_clear()
+    assert cache.code_fingerprint() == before

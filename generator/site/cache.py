@@ -36,18 +36,24 @@ from generator.yamlio import atomic_write_text
 PACKAGES = ("jinja2", "markupsafe", "pydantic", "pylatexenc", "arxiv-digest")
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Changes whenever code that shapes cached output could: every ``.py`` file of this
-    package and every file of its templates folder (found, not listed), the schema, and the
-    versions of the libraries that render or validate."""
+def fingerprint_sources() -> list[Path]:
+    """Every ``.py`` file of this package, every file of its templates folder (found, not
+    listed by hand), and the schema."""
     here = Path(__file__).parent
     sources = sorted(p for p in here.rglob("*.py") if "__pycache__" not in p.parts)
     sources += sorted(p for p in (here / "templates").rglob("*") if p.is_file())
     sources.append(Path(schema.__file__))
+    return sources
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Changes whenever code that shapes cached output could: :func:`fingerprint_sources`
+    and the versions of the libraries that render or validate."""
+    root = Path(__file__).parents[2]
     digest = hashlib.sha256()
-    for source in sources:
-        name = source.relative_to(here.parent).as_posix()
+    for source in fingerprint_sources():
+        name = source.relative_to(root).as_posix()
         digest.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
     for package in PACKAGES:
         try:

@@ -8,10 +8,10 @@ inline spans.
 
 A regular expression with lazy bodies (``\\$\\$(.+?)\\$\\$``) says the same thing, but an
 unclosed opener makes it scan to the end of the text from every opener: quadratic, so a
-hostile abstract could stall a build. Here each closer is looked up with ``str.find`` and its position
-remembered while the scan moves right, so every character is looked at a bounded number of
-times. The matches are exactly the regular expression's (tests/test_mathspan.py compares
-them on random text).
+hostile abstract could stall a build. Here each closer is looked up with ``str.find`` and
+its position remembered while the scan moves right, so every character is looked at a
+bounded number of times. The matches are exactly the regular expression's
+(tests/test_mathspan.py compares them on random text).
 """
 
 from __future__ import annotations
