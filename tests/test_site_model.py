@@ -168,6 +168,16 @@ def test_every_tag_link_of_a_real_build_reaches_a_page_listing_the_paper(tmp_pat
                 assert anchor in _listed_anchors(target), f"{href} does not list {anchor}"
                 checked += 1
     assert checked == 4  # 2501.00001: 1 chip, 2501.00002: 2, 2501.00003: 1
+    # Every internal link of the day and tag pages (and the tags index) reaches a file.
+    for page in [*site.glob("days/*/*/index.html"), *site.glob("tags/**/index.html")]:
+        body = page.read_text()
+        folder = page.parent.relative_to(site).as_posix()
+        for href in re.findall(r'href="([^"#]+)', body):
+            if href.startswith(("http://", "https://")):
+                continue
+            target = site / posixpath.normpath(posixpath.join(folder, href))
+            target = target / "index.html" if target.is_dir() else target
+            assert target.is_file(), f"{folder}: dead link {href}"
     # Feed categories name the page that lists the paper, too.
     for feed in [site / "feed.xml", *site.glob("tags/*/feed.xml")]:
         for item in ET.parse(feed).getroot().iter("item"):
