@@ -242,3 +242,38 @@ def test_the_code_fingerprint_covers_every_module_and_template() -> None:
         probe.unlink()
         cache.code_fingerprint.cache_clear()
     assert cache.code_fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<script>x()</script>",
+        "< SCRIPT src=//evil>",
+        '<p onclick="x()">',
+        "<img src=x onerror=alert(1)>",
+        "<a/onmouseover=x>",
+        "<p title='a>' onclick=1>",
+        "<a href='javascript:alert(1)'>",
+        '<a HREF=" JaVa\tScRiPt:x">',
+        '<a href="data:text/html,x">',
+        "<svg><circle/></svg>",
+        '<meta http-equiv="refresh" content="0;url=//evil">',
+    ],
+)
+def test_a_cached_page_with_active_markup_is_refused(markup: str) -> None:
+    from generator.site.cache import inert
+
+    assert not inert(f"<p>ours</p>{markup}<p>ours</p>")
+
+
+def test_the_pages_we_render_are_inert() -> None:
+    from support.golden import GOLDEN_DIR
+
+    from generator.site.cache import inert
+
+    pages = [p for p in GOLDEN_DIR.glob("*.html") if not p.name.startswith("search_record")]
+    assert len(pages) >= 7
+    for page in pages:
+        assert inert(page.read_text(encoding="utf-8")), page.name
+    # Words that look like markup in (escaped) text are fine.
+    assert inert('<p>onset=3, javascript: a language; href=x</p><a href="../tags/x/">x</a>')

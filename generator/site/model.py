@@ -91,11 +91,11 @@ class PaperView:
     def id(self) -> str:
         return self.paper.id
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return paper_anchor(self.paper.id)
 
-    @property
+    @cached_property
     def day_src(self) -> str:
         return day_src(self.date.isoformat())
 
@@ -124,7 +124,7 @@ class PaperView:
         """``author match``, ``updated``, or "" for a paper kept for its scores."""
         return KEPT_LABELS[self.paper.kept_because]
 
-    @property
+    @cached_property
     def label(self) -> str:
         """The one-line reason it is listed (tag pages, feeds, search)."""
         return listing_label(self.paper)
