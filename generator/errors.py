@@ -155,3 +155,13 @@ class ScheduleError(DigestError):
         self.date = date
         self.reason = reason
         super().__init__(f"arXiv made no announcement on {date}: {reason}")
+
+
+class SearchIndexError(DigestError):
+    """Pagefind failed or is missing; names the year and what Pagefind said."""
+
+    def __init__(self, year: int | None, problem: str) -> None:
+        self.year = year
+        self.problem = problem
+        where = f"search index of {year}" if year is not None else "search index"
+        super().__init__(f"{where}: {problem}")

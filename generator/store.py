@@ -133,19 +133,23 @@ class DayStore:
                 self.load_path(path)
             except DataError as exc:
                 errors.append(exc)
-        prompts = self.root / PROMPTS_DIR
-        if prompts.is_dir():
-            for path in sorted(prompts.iterdir()):
-                if not _is_prompt_file(path) and not yamlio.is_temp_file(path.name):
-                    errors.append(
-                        DataError(
-                            path,
-                            None,
-                            "not a prompt file: prompts are named HASH.md "
-                            "(12 to 64 lowercase hex digits)",
-                        )
-                    )
+        errors.extend(self.stray_prompt_files())
         return errors
+
+    def stray_prompt_files(self) -> list[DataError]:
+        """A problem for each file under ``prompts/`` not named ``HASH.md`` (ignored otherwise)."""
+        folder = self.root / PROMPTS_DIR
+        if not folder.is_dir():
+            return []
+        return [
+            DataError(
+                path,
+                None,
+                "not a prompt file: prompts are named HASH.md (12 to 64 lowercase hex digits)",
+            )
+            for path in sorted(folder.iterdir())
+            if not _is_prompt_file(path) and not yamlio.is_temp_file(path.name)
+        ]
 
     def save(self, record: DayRecord) -> Path:
         """Write atomically; an identical file is left untouched (idempotent re-runs)."""

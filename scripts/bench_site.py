@@ -278,8 +278,10 @@ def breakdown(site: Path) -> dict[str, float]:
     (empty caches, in a scratch folder) then warm (the caches the cold pass filled)."""
     from generator.config import load_settings
     from generator.site import days
+    from generator.site.cache import PageCache
     from generator.site.context import SiteContext
-    from generator.site.loading import RenderedPages, load_days_digests
+    from generator.site.loading import load_days_digests
+    from generator.site.model import build_model
 
     settings = load_settings(site / "digest.yaml", env={})
     store = DayStore(site / "data")
@@ -297,7 +299,7 @@ def breakdown(site: Path) -> dict[str, float]:
                 site_url=None,
                 prompts={PROMPT_HASH: PROMPT_TEXT},
             )
-            days.build(ctx, RenderedPages(cache, digests))
+            days.build(build_model(records), ctx, PageCache(cache, digests))
             phases[f"load_{state}_s"] = loaded - start
             phases[f"render_{state}_s"] = time.perf_counter() - loaded
     phases["data_mb"] = sum(p.stat().st_size for p in (site / "data").rglob("*.yaml")) / 1e6

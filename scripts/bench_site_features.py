@@ -37,6 +37,7 @@ from support.synthetic import synthetic_day  # noqa: E402
 from generator.config import load_settings  # noqa: E402
 from generator.schema import DayRecord  # noqa: E402
 from generator.site import search  # noqa: E402
+from generator.site.model import build_model  # noqa: E402
 from generator.store import DayStore  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -60,9 +61,10 @@ def index_years_cold(site: Path) -> list[tuple[int, int, float, float]]:
     """(year, papers, seconds, peak RSS MB) of one Pagefind run per year, nothing cached."""
     store = DayStore(site / "data")
     days = store.load_all()
+    model = build_model(days)
     out = []
-    for year in search.years_of(days):
-        records = search.records_for_year(days, year)
+    for year in search.years_of(model):
+        records = search.records_for_year(model, year)
         papers = sum(len(d.papers) for d in days if d.date.year == year)
         with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
             folder = Path(tmp) / "records"
@@ -248,15 +250,15 @@ def real_text_search(dates: list[dt.date], papers_per_day: int = 70) -> None:
 def search_only_site(days: list[DayRecord], label: str, queries: tuple[str, ...]) -> None:
     """Index ``days`` one Pagefind run per year, write the search page and search.js as the
     site would serve them, and measure a first search for each query."""
-    from types import SimpleNamespace
 
     from bench_site import peak_run
 
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         out = Path(tmp) / "site"
-        years = search.years_of(days)
+        model = build_model(days)
+        years = search.years_of(model)
         for year in years:
-            records = search.records_for_year(days, year)
+            records = search.records_for_year(model, year)
             folder = Path(tmp) / f"records-{year}"
             folder.mkdir()
             for record in records:
@@ -281,8 +283,7 @@ def search_only_site(days: list[DayRecord], label: str, queries: tuple[str, ...]
             print(
                 f"  {label}index {year}: {count} papers, {seconds:.1f} s, peak RSS {peak_mb:.0f} MB"
             )
-        ctx = SimpleNamespace(days=days, use_directory_urls=True)
-        body = search.render_search_page(ctx)  # type: ignore[arg-type]
+        body = search.render_search_page(model)
         (out / "search" / "index.html").write_text(
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Search</title>'
             f'</head><body>{body}<script src="../javascripts/search.js"></script></body></html>',

@@ -155,7 +155,7 @@ def test_search_finds_a_title_and_opens_its_entry(page, served):
     box = page.locator(".digest-header-search__input")
     box.fill("Sparse Mixtures of Experts")
     box.press("Enter")
-    result = page.locator(".digest-search__result a", has_text="Sparse Mixtures of Experts")
+    result = page.locator("a.digest-search__title", has_text="Sparse Mixtures of Experts")
     result.first.wait_for(timeout=15_000)
     shot(page, "search")
     # Only one paper matches in 2025 (fewer than 10), so 2024 was searched too; the first
@@ -171,13 +171,16 @@ def test_search_finds_a_title_and_opens_its_entry(page, served):
 def test_search_filters_by_tag_and_year(page, served):
     page.goto(urljoin(served, "search/?tag=Security&year=2024"))
     page.locator(".digest-search__result").first.wait_for(timeout=15_000)
-    titles = page.locator(".digest-search__result a").all_inner_texts()
+    titles = page.locator("a.digest-search__title").all_inner_texts()
     assert titles == ["Last Paper of 2024"]
+    # Its tags link to the pages that list it.
+    tag_link = page.locator(".digest-search__meta a", has_text="Security").first
+    assert tag_link.get_attribute("href") == urljoin(served, "tags/security/")
     page.goto(urljoin(served, "search/?tag=Security"))
     page.wait_for_function("() => document.querySelectorAll('.digest-search__result').length === 3")
     # Hostile paper text shows as text, never as markup.
     assert page.locator(".digest-search__result script").count() == 0
-    assert any("<script>" in t for t in page.locator(".digest-search__result a").all_inner_texts())
+    assert any("<script>" in t for t in page.locator("a.digest-search__title").all_inner_texts())
 
 
 def test_search_puts_papers_matching_more_words_first(page, served):
@@ -185,7 +188,7 @@ def test_search_puts_papers_matching_more_words_first(page, served):
     # in its second (a followed-author paper), so the second matches more and comes first.
     page.goto(urljoin(served, "search/?q=attention+followed+author"))
     page.locator(".digest-search__result").nth(1).wait_for(timeout=15_000)
-    titles = page.locator(".digest-search__result a").all_inner_texts()
+    titles = page.locator("a.digest-search__title").all_inner_texts()
     assert titles[0] == "Followed Author Paper"
     assert titles[1].startswith("Quantized Attention")
 
@@ -199,7 +202,7 @@ def test_search_stays_in_the_newest_year_until_asked_for_older_years(page, serve
         "() => /paper/.test(document.querySelector('.digest-search__status').textContent)"
     )
     page.wait_for_load_state("networkidle")
-    titles = page.locator(".digest-search__result a").all_inner_texts()
+    titles = page.locator("a.digest-search__title").all_inner_texts()
     assert len(titles) == BENCHMARK_PAPERS and "Benchmark Study from 2024" not in titles
     assert "in 2025; older years (2024) not searched yet" in status.inner_text()
     assert any("/pagefind/2025/" in url for url in fetched)
@@ -208,7 +211,7 @@ def test_search_stays_in_the_newest_year_until_asked_for_older_years(page, serve
     assert older.inner_text() == "Search older years (2024)"
     shot(page, "search-newest-year")
     older.click()
-    page.locator(".digest-search__result a", has_text="Benchmark Study from 2024").wait_for(
+    page.locator("a.digest-search__title", has_text="Benchmark Study from 2024").wait_for(
         timeout=15_000
     )
     assert any("/pagefind/2024/" in url for url in fetched)
@@ -220,9 +223,7 @@ def test_search_stays_in_the_newest_year_until_asked_for_older_years(page, serve
     page.goto(urljoin(served, "search/?q=benchmark&year=2024"))
     page.locator(".digest-search__result").first.wait_for(timeout=15_000)
     page.wait_for_load_state("networkidle")
-    assert page.locator(".digest-search__result a").all_inner_texts() == [
-        "Benchmark Study from 2024"
-    ]
+    assert page.locator("a.digest-search__title").all_inner_texts() == ["Benchmark Study from 2024"]
     assert not any("/pagefind/2025/" in url for url in fetched)
 
 
@@ -296,5 +297,50 @@ def test_paper_anchor_link_and_phone_layout(browser, served):
         overflow = tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
         shot(tab, "phone")
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_served(tmp_path_factory: pytest.TempPathFactory, served: str) -> Iterator[str]:
+    """A site whose day file carries script and event-handler markup in every text field."""
+    from test_site_security import hostile_days, strict_build
+
+    root = tmp_path_factory.mktemp("hostile-site")
+    config = write_project(root, hostile_days(), site_url="https://digest.example.org/")
+    result = strict_build(config)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with StaticServer(root / "site") as server:
+        yield server.url
+
+
+def test_injected_markup_never_runs(browser, hostile_served):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    netloc = urlparse(hostile_served).netloc
+    tab.route(
+        "**/*", lambda r, req: r.continue_() if urlparse(req.url).netloc == netloc else r.abort()
+    )
+    try:
+        tab.goto(urljoin(hostile_served, "tags/"))
+        tag_href = tab.locator("table.digest-tags a", has_text="Topic <img").first.get_attribute(
+            "href"
+        )
+        pages = ["days/2025/2025-10-06/", "days/2025/2025-10-07/", urljoin("tags/", tag_href)]
+        for path in pages:
+            tab.goto(urljoin(hostile_served, path))
+            tab.wait_for_load_state("load")
+            assert tab.evaluate("() => window.__pwned") is None, path
+            assert tab.locator("img[src=x]").count() == 0, path
+        tab.goto(urljoin(hostile_served, "search/?q=title"))
+        tab.locator(".digest-search__result").first.wait_for(timeout=15_000)
+        assert "Title <img" in tab.locator("a.digest-search__title").first.inner_text()
+        tab.goto(
+            urljoin(hostile_served, "search/?q=abstract&tag=" + "<script>window.__pwned=2</script>")
+        )
+        tab.wait_for_load_state("networkidle")
+        assert tab.evaluate("() => window.__pwned") is None
+        assert tab.locator("img[src=x]").count() == 0
+        shot(tab, "hostile-search")
     finally:
         context.close()

@@ -19,6 +19,7 @@ from generator.config import load_settings
 from generator.schema import DayRecord
 from generator.site import archive, dayfile_reference, days
 from generator.site.context import SiteContext
+from generator.site.model import DayView, build_model
 from generator.site.render import (
     math_html,
     page_url,
@@ -43,6 +44,10 @@ def site_ctx() -> SiteContext:
 
 def _day(ctx: SiteContext, iso: str) -> DayRecord:
     return next(d for d in ctx.days if d.date.isoformat() == iso)
+
+
+def _view(ctx: SiteContext, iso: str) -> DayView:
+    return next(d for d in build_model(ctx.days).days if d.date.isoformat() == iso)
 
 
 class _Collector(HTMLParser):
@@ -118,9 +123,11 @@ def test_paper_anchor_and_urls() -> None:
 
 
 def test_day_page_markup_contract(site_ctx: SiteContext) -> None:
-    day = _day(site_ctx, "2025-10-06")
     html = days.render_day(
-        day, page_src="days/2025/2025-10-06.md", site_title="T", prompt_text="the prompt"
+        _view(site_ctx, "2025-10-06"),
+        page_src="days/2025/2025-10-06.md",
+        site_title="T",
+        prompt_text="the prompt",
     )
     articles = [a for t, a in _tags(html) if t == "article"]
     assert [a["id"] for a in articles] == [
@@ -152,31 +159,34 @@ def test_unknown_cost_and_local_scorer(site_ctx: SiteContext) -> None:
     assert day.scoring is not None
     usage = day.scoring.usage.model_copy(update={"completion_cost": None})
     unknown = day.model_copy(update={"scoring": day.scoring.model_copy(update={"usage": usage})})
-    html = days.render_day(unknown, page_src="days/2025/2025-10-06.md", site_title="T")
+    view = build_model([unknown]).days[0]
+    html = days.render_day(view, page_src="days/2025/2025-10-06.md", site_title="T")
     assert "<td>$0.14</td><td>unknown</td><td>unknown</td>" in html
     assert "its text is not stored" in html  # no prompt text: no dead link
-    local = days.render_day(_day(site_ctx, "2025-10-03"), page_src="x.md", site_title="T")
+    local = days.render_day(_view(site_ctx, "2025-10-03"), page_src="x.md", site_title="T")
     assert "Scored by <strong>local scorer (lexical)</strong>" in local
 
 
 def test_status_pages(site_ctx: SiteContext) -> None:
-    quiet = days.render_day(_day(site_ctx, "2025-10-04"), page_src="x.md", site_title="T")
+    quiet = days.render_day(_view(site_ctx, "2025-10-04"), page_src="x.md", site_title="T")
     assert "No announcement on this date" in quiet
     assert "arXiv does not announce on weekends and holidays" in quiet
     assert "digest-paper" not in quiet and "digest-usage" not in quiet
-    failed = days.render_day(_day(site_ctx, "2025-10-07"), page_src="x.md", site_title="T")
+    failed = days.render_day(_view(site_ctx, "2025-10-07"), page_src="x.md", site_title="T")
     assert "The run failed: arXiv feed https://rss.arxiv.org/rss/cs.LG+cs.AI: HTTP 503" in failed
 
 
 def test_home_shows_latest_published_day(site_ctx: SiteContext) -> None:
-    assert days.home_day(site_ctx.days) == _day(site_ctx, "2025-10-06")  # 10-07 failed
+    home = days.home_day(build_model(site_ctx.days).days)
+    assert home is not None and home.record == _day(site_ctx, "2025-10-06")  # 10-07 failed
     empty = SiteContext(settings=site_ctx.settings, store=site_ctx.store, days=[], site_url=None)
-    html = days.render_home(empty)
+    html = days.render_home(build_model([]), empty)
     assert "No digest yet" in html and "make run" in html and 'href="guide/"' in html
 
 
 def test_build_pages_and_navigation(site_ctx: SiteContext) -> None:
-    output = days.build(site_ctx)
+    model = build_model(site_ctx.days)
+    output = days.build(model, site_ctx)
     uris = {p.src_uri: p for p in output.pages}
     assert {
         "days/2025/2025-10-03.md",
@@ -185,7 +195,7 @@ def test_build_pages_and_navigation(site_ctx: SiteContext) -> None:
         "prompts/f13fd0ed3b1edb5d.md",
     } <= set(uris)
     assert uris["index.md"].in_nav and not uris["days/2025/2025-10-06.md"].in_nav
-    assert archive.build(site_ctx).pages[0].in_nav
+    assert archive.build(model, site_ctx).pages[0].in_nav
 
 
 def test_day_file_reference_documents_every_field() -> None:
@@ -198,7 +208,7 @@ def test_day_file_reference_documents_every_field() -> None:
 
 
 def test_render_scales_to_a_full_day() -> None:
-    day = synthetic_day(dt.date(2025, 10, 7), papers=70)
+    day = build_model([synthetic_day(dt.date(2025, 10, 7), papers=70)]).days[0]
     html = days.render_day(day, page_src="days/2025/2025-10-07.md", site_title="T")
     assert html.count('<article class="digest-paper"') == 70
     assert html.count('class="arithmatex"') > 20
@@ -206,28 +216,25 @@ def test_render_scales_to_a_full_day() -> None:
 
 def test_golden_day_page(site_ctx: SiteContext) -> None:
     ctx = site_ctx
-    index = next(i for i, d in enumerate(ctx.days) if d.date.isoformat() == "2025-10-06")
     html = days.render_day(
-        ctx.days[index],
+        _view(ctx, "2025-10-06"),
         page_src="days/2025/2025-10-06.md",
         site_title=ctx.title,
-        prev_day=ctx.days[index - 1],
-        next_day=ctx.days[index + 1],
         prompt_text=ctx.prompts["f13fd0ed3b1edb5d"],
     )
     check_golden("day_2025-10-06.html", html)
 
 
 def test_golden_status_days(site_ctx: SiteContext) -> None:
-    pages = {p.src_uri: p.html for p in days.build(site_ctx).pages}
+    pages = {p.src_uri: p.html for p in days.build(build_model(site_ctx.days), site_ctx).pages}
     check_golden("day_2025-10-04_no_announcement.html", pages["days/2025/2025-10-04.md"])
     check_golden("day_2025-10-07_failed.html", pages["days/2025/2025-10-07.md"])
 
 
 def test_golden_home(site_ctx: SiteContext) -> None:
-    check_golden("home.html", days.render_home(site_ctx))
+    check_golden("home.html", days.render_home(build_model(site_ctx.days), site_ctx))
     empty = SiteContext(settings=site_ctx.settings, store=site_ctx.store, days=[], site_url=None)
-    check_golden("home_empty.html", days.render_home(empty))
+    check_golden("home_empty.html", days.render_home(build_model([]), empty))
 
 
 def test_golden_archive(site_ctx: SiteContext) -> None:

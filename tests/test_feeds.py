@@ -18,6 +18,7 @@ from support.site import site_context as context
 
 from generator.schema import PaperEntry
 from generator.site import feeds
+from generator.site.model import build_model
 
 CLOCK = dt.datetime(2025, 10, 9, 6, 30, tzinfo=dt.UTC)
 LISTING = Path(__file__).resolve().parents[2] / "shared" / "arxiv" / "listings" / "2025-10-07.jsonl"
@@ -27,7 +28,7 @@ def build_feeds(tmp_path, days, *, site_url="https://digest.example.org/", diges
     ctx = context(tmp_path, days, digest=digest)
     ctx.site_url = site_url
     ctx.now = CLOCK
-    return {a.src_uri: a.content for a in feeds.build(ctx).assets}
+    return {a.src_uri: a.content for a in feeds.build(build_model(ctx.days), ctx).assets}
 
 
 def parse(xml: str | bytes) -> feedparser.FeedParserDict:
@@ -47,7 +48,9 @@ def test_main_feed_is_valid_rss_with_one_item_per_kept_paper(tmp_path):
     assert first.id == "2510.00003v1" and first.guidislink is False
     assert first.published == "Wed, 08 Oct 2025 00:00:00 +0000"
     assert [t.term for t in first.tags] == ["Model Compression and Efficiency", "Security", "cs.LG"]
-    assert "Relevance: 9 · Novelty: 9" in first.summary
+    assert "<strong>Kept:</strong> relevance 9, novelty 9" in first.summary
+    assert "https://arxiv.org/pdf/2510.00003v1" in first.summary  # the kept version
+    assert [t.scheme for t in first.tags][1] == "https://digest.example.org/tags/security/"
     assert "Ada Lovelace, Alan Turing" in first.summary
     assert "https://digest.example.org/days/2025/2025-10-08/#2510.00003" in first.summary
     assert parsed.feed.link == "https://digest.example.org/"

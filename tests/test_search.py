@@ -14,6 +14,7 @@ from support.site import make_day, make_paper, mkdocs_build, sample_days, write_
 from support.site import site_context as context
 
 from generator.site import search
+from generator.site.model import build_model
 from generator.store import DayStore
 
 
@@ -36,9 +37,10 @@ def test_day_record_carries_anchors_link_filters_and_escaped_text():
         abstract="<img src=x onerror=y>",
     )
     day = make_day(dt.date(2025, 10, 6), [paper, make_paper("2510.00001", "Other")])
-    record = search.day_record(day)
+    view = build_model([day]).days[0]
+    record = search.day_record(view)
     assert "<script>" not in record and "<img" not in record
-    assert "&lt;script&gt;x()&lt;/script&gt; &amp; &quot;Title&quot;" in record
+    assert "&lt;script&gt;x()&lt;/script&gt; &amp; &#34;Title&#34;" in record
     assert '<h2 id="hep-ex-0601001">' in record and '<h2 id="2510.00001">' in record
     assert '<meta data-pagefind-meta="link[content]" content="days/2025/2025-10-06/">' in record
     assert '<meta data-pagefind-filter="year[content]" content="2025">' in record
@@ -46,25 +48,38 @@ def test_day_record_carries_anchors_link_filters_and_escaped_text():
     tagmap_attr = re.search(r'"tagmap\[content\]" content="([^"]+)"', record).group(1)
     tagmap = json.loads(unescape(tagmap_attr))
     assert tagmap == {"hep-ex-0601001": ["Security", "hep-ex"], "2510.00001": ["cs.LG"]}
-    flat = search.day_record(day, use_directory_urls=False)
+    tagpages = json.loads(
+        unescape(re.search(r'"tagpages\[content\]" content="([^"]+)"', record).group(1))
+    )
+    assert tagpages == {
+        "Security": "tags/security/",
+        "hep-ex": "tags/hep-ex/",
+        "cs.LG": "tags/cs-lg/",
+    }
+    flat = search.day_record(view, use_directory_urls=False)
     assert 'content="days/2025/2025-10-06.html"' in flat
 
 
 def test_golden_search_record():
-    check_golden("search_record.html", search.day_record(sample_days()[0]))
+    check_golden("search_record.html", search.day_record(build_model(sample_days()).days[0]))
 
 
 def test_years_and_records_skip_days_without_papers():
-    days = two_years()
-    assert search.years_of(days) == [2025, 2024]
-    records = search.records_for_year(days, 2025)
+    model = build_model(two_years())
+    assert search.years_of(model) == [2025, 2024]
+    records = search.records_for_year(model, 2025)
     assert [r.name for r in records] == ["2025-10-06.html", "2025-10-07.html", "2025-10-08.html"]
 
 
 def test_index_builds_one_bundle_per_year_and_reuses_unchanged_years(tmp_path):
     ctx = context(tmp_path / "project", two_years())
     site = tmp_path / "site"
-    assert search.index(ctx, site) == {2025: True, 2024: True}
+    cache = tmp_path / "cache"
+
+    def index(site: Path) -> dict[int, bool]:
+        return search.index(build_model(ctx.days), ctx, cache, site)
+
+    assert index(site) == {2025: True, 2024: True}
     for year in (2024, 2025):
         bundle = site / "search" / "pagefind" / str(year)
         assert (bundle / "pagefind.js").is_file()
@@ -72,14 +87,14 @@ def test_index_builds_one_bundle_per_year_and_reuses_unchanged_years(tmp_path):
         assert entry["languages"]["en"]["page_count"] == (1 if year == 2024 else 3)
     # Same data: nothing re-indexed, the site still gets both bundles.
     site2 = tmp_path / "site2"
-    assert search.index(ctx, site2) == {2025: False, 2024: False}
+    assert index(site2) == {2025: False, 2024: False}
     assert (site2 / "search" / "pagefind" / "2024" / "pagefind.js").is_file()
     # A new day in 2025: only 2025 is re-indexed, and its stale cache entry is gone.
     store = DayStore(tmp_path / "project" / "data")
     store.save(make_day(dt.date(2025, 10, 9), [make_paper("2510.00009", "Newest")]))
     ctx.days = store.load_all()
-    assert search.index(ctx, tmp_path / "site3") == {2025: True, 2024: False}
-    cached = sorted(p.name.split("-")[0] for p in search.cache_dir(ctx).iterdir())
+    assert index(tmp_path / "site3") == {2025: True, 2024: False}
+    cached = sorted(p.name.split("-")[0] for p in cache.iterdir())
     assert cached == ["2024", "2025"]
 
 
@@ -90,7 +105,7 @@ def test_pagefind_failure_is_a_clear_error(tmp_path):
 
 def test_search_page_configures_years_tags_and_root(tmp_path):
     ctx = context(tmp_path, two_years())
-    page = search.build(ctx).pages[0]
+    page = search.build(build_model(ctx.days), ctx).pages[0]
     assert page.src_uri == "search.md" and page.in_nav
     config = json.loads(unescape(re.search(r'data-config="([^"]+)"', page.html).group(1)))
     assert config == {"root": "../", "index": "search/pagefind", "years": [2025, 2024]}
@@ -126,16 +141,17 @@ def test_mkdocs_build_strict_makes_search_tags_and_feeds(tmp_path):
 
 def test_index_without_papers_builds_nothing(tmp_path):
     ctx = context(tmp_path / "p", [make_day(dt.date(2025, 1, 4), status="no_announcement")])
-    assert search.index(ctx, tmp_path / "site") == {}
+    assert search.index(build_model(ctx.days), ctx, tmp_path / "cache", tmp_path / "site") == {}
     assert not (tmp_path / "site" / "search" / "pagefind").exists()
 
 
 def test_cache_key_changes_with_the_day_files(tmp_path):
     one = tmp_path / "2025-01-06.yaml"
     one.write_text("a", encoding="utf-8")
-    key = search.year_key([one], True)
-    assert key == search.year_key([one], True)
+    key = search.year_key([one], ["Security\x01security"], True)
+    assert key == search.year_key([one], ["Security\x01security"], True)
+    assert key != search.year_key([one], ["Security\x01security-2"], True)  # a slug moved
     one.write_text("b", encoding="utf-8")
-    assert key != search.year_key([one], True)
-    assert search.year_key([one], True) != search.year_key([one], False)
+    assert key != search.year_key([one], ["Security\x01security"], True)
+    assert search.year_key([one], [], True) != search.year_key([one], [], False)
     assert Path(one).exists()

@@ -215,7 +215,7 @@ def test_sections_option_builds_only_the_named_sections(tmp_path: Path) -> None:
     assert (site / "days/2025/2025-10-06/index.html").is_file()
     assert (site / "archive/index.html").is_file()
     assert not (site / "reference").exists() and not (site / "feed.xml").exists()
-    assert list((root / ".cache" / "site" / "days").rglob("*.pickle"))  # the record cache
+    assert list((root / ".cache" / "site" / "records").rglob("*.json"))  # the record cache
 
 
 def test_build_without_digest_yaml_reads_the_prompt_beside_mkdocs_yml(tmp_path: Path) -> None:
@@ -223,6 +223,8 @@ def test_build_without_digest_yaml_reads_the_prompt_beside_mkdocs_yml(tmp_path: 
     beside mkdocs.yml, not from wherever mkdocs was started."""
     root = make_site(tmp_path / "site_basic")
     (root / "digest.yaml").unlink()
+    config = root / "mkdocs.yml"  # no config_file option: digest.yaml if present
+    config.write_text(config.read_text().replace("      config_file: digest.yaml\n", ""))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

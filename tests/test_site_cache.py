@@ -20,7 +20,9 @@ from support.synthetic import write_days
 from generator.config import load_settings
 from generator.errors import DataError
 from generator.site import days, loading
+from generator.site.cache import PageCache
 from generator.site.context import SiteContext
+from generator.site.model import build_model
 from generator.store import DayStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,13 +49,19 @@ def _context(
     )
 
 
-def _build(
-    store: DayStore, cache: Path, **ctx: object
-) -> tuple[dict[str, str], loading.RenderedPages]:
+def _build(store: DayStore, cache: Path, **ctx: object) -> tuple[dict[str, str], PageCache]:
     records, digests = loading.load_days_digests(store, cache)
-    pages = loading.RenderedPages(cache, digests)
-    output = days.build(_context(store, records, **ctx), pages)  # type: ignore[arg-type]
+    pages = PageCache(cache, digests)
+    context = _context(store, records, **ctx)  # type: ignore[arg-type]
+    output = days.build(build_model(records), context, pages)
     return {p.src_uri: p.html for p in output.pages}, pages
+
+
+def _fresh(store: DayStore, **ctx: object) -> dict[str, str]:
+    """The pages rendered without any cache."""
+    records = loading.load_days(store, None)
+    context = _context(store, records, **ctx)  # type: ignore[arg-type]
+    return {p.src_uri: p.html for p in days.build(build_model(records), context).pages}
 
 
 @pytest.fixture
@@ -66,9 +74,7 @@ def store(tmp_path: Path) -> DayStore:
 def test_cached_pages_equal_fresh_renders_and_skip_rendering(
     store: DayStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fresh = {
-        p.src_uri: p.html for p in days.build(_context(store, loading.load_days(store, None))).pages
-    }
+    fresh = _fresh(store)
     cold, cold_pages = _build(store, tmp_path / "cache")
     assert cold == fresh and (cold_pages.hits, cold_pages.misses) == (0, 6)  # 5 days + home
 
@@ -106,9 +112,7 @@ def test_a_new_day_rerenders_its_neighbour_and_the_home_page(
     # Misses: the new day, the old last day (its "next" link), and the home page.
     assert (cache.hits, cache.misses) == (4, 3)
     assert "2025-01-13" in pages[f"days/2025/{last}.md"]
-    assert pages == {
-        p.src_uri: p.html for p in days.build(_context(store, loading.load_days(store, None))).pages
-    }
+    assert pages == _fresh(store)
 
 
 @pytest.mark.parametrize(
@@ -120,10 +124,7 @@ def test_config_that_shapes_the_page_misses_the_cache(
     _build(store, tmp_path / "cache")
     pages, cache = _build(store, tmp_path / "cache", **change)
     assert (cache.hits, cache.misses) == (0, 6)
-    records = loading.load_days(store, None)
-    assert pages == {
-        p.src_uri: p.html for p in days.build(_context(store, records, **change)).pages
-    }  # type: ignore[arg-type]
+    assert pages == _fresh(store, **change)
 
 
 def test_record_cache_hits_on_same_bytes_with_a_new_mtime(
@@ -219,3 +220,60 @@ def test_parallel_rendering_gives_the_same_pages(
     parallel, pages = _build(store, tmp_path / "parallel")
     assert calls == [1] and pages.misses == 6
     assert parallel == serial
+
+
+def test_the_code_fingerprint_covers_every_module_and_template() -> None:
+    from generator import schema
+    from generator.site import cache
+
+    package = REPO / "generator" / "site"
+    sources = set(cache.fingerprint_sources())
+    assert {p for p in package.glob("*.py")} <= sources
+    assert {p for p in (package / "templates").iterdir() if p.is_file()} <= sources
+    assert Path(schema.__file__) in sources
+    # A file added to the templates folder changes it, with no list to update.
+    before = cache.code_fingerprint()
+    probe = package / "templates" / "_fingerprint_probe.html"
+    try:
+        probe.write_text("probe", encoding="utf-8")
+        cache.code_fingerprint.cache_clear()
+        assert cache.code_fingerprint() != before
+    finally:
+        probe.unlink()
+        cache.code_fingerprint.cache_clear()
+    assert cache.code_fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<script>x()</script>",
+        "< SCRIPT src=//evil>",
+        '<p onclick="x()">',
+        "<img src=x onerror=alert(1)>",
+        "<a/onmouseover=x>",
+        "<p title='a>' onclick=1>",
+        "<a href='javascript:alert(1)'>",
+        '<a HREF=" JaVa\tScRiPt:x">',
+        '<a href="data:text/html,x">',
+        "<svg><circle/></svg>",
+        '<meta http-equiv="refresh" content="0;url=//evil">',
+    ],
+)
+def test_a_cached_page_with_active_markup_is_refused(markup: str) -> None:
+    from generator.site.cache import inert
+
+    assert not inert(f"<p>ours</p>{markup}<p>ours</p>")
+
+
+def test_the_pages_we_render_are_inert() -> None:
+    from support.golden import GOLDEN_DIR
+
+    from generator.site.cache import inert
+
+    pages = [p for p in GOLDEN_DIR.glob("*.html") if not p.name.startswith("search_record")]
+    assert len(pages) >= 7
+    for page in pages:
+        assert inert(page.read_text(encoding="utf-8")), page.name
+    # Words that look like markup in (escaped) text are fine.
+    assert inert('<p>onset=3, javascript: a language; href=x</p><a href="../tags/x/">x</a>')

@@ -29,7 +29,7 @@ def test_same_records_with_and_without_cache(store: DayStore, tmp_path: Path) ->
     warm = loading.load_days(store, tmp_path / "cache")
     assert [loading.site_view(r) for r in plain] == cold == warm
     assert all(not r.scans for r in cold) and any(r.scans for r in plain)
-    assert len(list((tmp_path / "cache").rglob("*.pickle"))) == 4
+    assert len(list((tmp_path / "cache" / "records").rglob("*.json"))) == 4
 
 
 def test_warm_load_reads_the_cache_not_the_yaml(
@@ -57,8 +57,8 @@ def test_an_edited_file_misses_the_cache_and_is_validated(store: DayStore, tmp_p
 
 def test_corrupt_cache_entries_are_ignored(store: DayStore, tmp_path: Path) -> None:
     loading.load_days(store, tmp_path / "cache")
-    for entry in (tmp_path / "cache").rglob("*.pickle"):
-        entry.write_bytes(b"not a pickle")
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        entry.write_bytes(b"not JSON")
     expected = [loading.site_view(r) for r in store.load_all()]
     assert loading.load_days(store, tmp_path / "cache") == expected
 

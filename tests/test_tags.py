@@ -13,17 +13,18 @@ from support.site import TRICKY_TITLE, make_day, make_paper, sample_days
 from support.site import site_context as context
 
 from generator.site import tags
+from generator.site.model import build_model, paper_tag_names
 
 
 def test_paper_tags_are_topics_then_primary_category_without_duplicates():
     paper = make_paper("2510.00001", "T", tags=["Security", "cs.LG"], categories=["cs.LG", "cs.CR"])
-    assert tags.paper_tags(paper) == ["Security", "cs.LG"]
+    assert paper_tag_names(paper) == ["Security", "cs.LG"]
     plain = make_paper("2510.00002", "T", categories=["stat.ML", "cs.LG"])
-    assert tags.paper_tags(plain) == ["stat.ML"]
+    assert paper_tag_names(plain) == ["stat.ML"]
 
 
 def test_collect_counts_latest_and_newest_first():
-    collected = {t.name: t for t in tags.collect(sample_days())}
+    collected = {t.name: t for t in build_model(sample_days()).tags}
     assert set(collected) == {
         "Model Compression and Efficiency",
         "Security",
@@ -35,10 +36,10 @@ def test_collect_counts_latest_and_newest_first():
     mce = collected["Model Compression and Efficiency"]
     assert mce.count == 2
     assert mce.latest == dt.date(2025, 10, 8)
-    assert [e.paper.id for e in mce.entries] == ["2510.00003", "2510.00001"]
+    assert [e.id for e in mce.entries] == ["2510.00003", "2510.00001"]
     assert collected["cs.LG"].slug == "cs-lg"
     # Ordered by count, most used first.
-    counts = [t.count for t in tags.collect(sample_days())]
+    counts = [t.count for t in build_model(sample_days()).tags]
     assert counts == sorted(counts, reverse=True)
 
 
@@ -50,7 +51,7 @@ def test_slugs_that_collide_get_distinct_suffixes():
             make_paper("2501.00002", "B", tags=["graph-ml"]),
         ],
     )
-    slugs = sorted(t.slug for t in tags.collect([day]) if t.name != "cs.LG")
+    slugs = sorted(t.slug for t in build_model([day]).tags if t.name != "cs.LG")
     assert slugs == ["graph-ml", "graph-ml-2"]
 
 
@@ -66,7 +67,7 @@ def test_pagination_splits_newest_first_with_working_pager_links(tmp_path):
         for d in range(3, 8)  # 5 days x 5 papers = 25 tagged papers
     ]
     ctx = context(tmp_path, days, digest={"site": {"tag_page_size": 10}})
-    out = tags.build(ctx)
+    out = tags.build(build_model(ctx.days), ctx)
     pages = {p.src_uri: p for p in out.pages}
     assert {
         "tags/security/index.md",
@@ -92,7 +93,7 @@ def test_pagination_splits_newest_first_with_working_pager_links(tmp_path):
 
 @pytest.mark.parametrize("use_directory_urls", [True, False])
 def test_entries_link_to_the_paper_anchor_on_its_day_page(use_directory_urls):
-    tag = next(t for t in tags.collect(sample_days()) if t.name == "hep-ex")
+    tag = next(t for t in build_model(sample_days()).tags if t.name == "hep-ex")
     html = tags.render_tag_page(tag, 1, 1, tag.entries, 100, use_directory_urls)
     href = re.search(r'<li class="digest-tag-entry"><a href="([^"]+)"', html).group(1)
     if use_directory_urls:
@@ -104,26 +105,26 @@ def test_entries_link_to_the_paper_anchor_on_its_day_page(use_directory_urls):
 
 
 def test_paper_text_is_escaped():
-    tag = next(t for t in tags.collect(sample_days()) if t.name == "cs.CR")
+    tag = next(t for t in build_model(sample_days()).tags if t.name == "cs.CR")
     html = tags.render_tag_page(tag, 1, 1, tag.entries, 100)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     index = tags.render_index(
-        tags.collect(
+        build_model(
             [
                 make_day(
                     dt.date(2025, 1, 6),
                     [make_paper("2501.00001", "A", tags=['<b onmouseover="x">Evil</b>'])],
                 )
             ]
-        )
+        ).tags
     )
-    assert "<b " not in index and "&lt;b onmouseover=&quot;x&quot;&gt;" in index
+    assert "<b " not in index and "&lt;b onmouseover=&#34;x&#34;&gt;" in index
     assert TRICKY_TITLE  # the hostile title is part of the golden pages below
 
 
 def test_index_links_tag_pages_latest_day_and_feed():
-    html = tags.render_index(tags.collect(sample_days()))
+    html = tags.render_index(build_model(sample_days()).tags)
     hrefs = re.findall(r'href="([^"]+)"', html)
     resolved = {posixpath.normpath(posixpath.join("/tags/", h)) for h in hrefs}
     assert "/tags/security" in resolved
@@ -133,13 +134,13 @@ def test_index_links_tag_pages_latest_day_and_feed():
 
 def test_empty_archive_has_an_index_and_no_tag_pages(tmp_path):
     ctx = context(tmp_path, [])
-    out = tags.build(ctx)
+    out = tags.build(build_model(ctx.days), ctx)
     assert [p.src_uri for p in out.pages] == ["tags.md"]
     assert "No tagged papers yet" in out.pages[0].html
 
 
 def test_golden_tag_pages(tmp_path):
     ctx = context(tmp_path, sample_days())
-    pages = {p.src_uri: p.html for p in tags.build(ctx).pages}
+    pages = {p.src_uri: p.html for p in tags.build(build_model(ctx.days), ctx).pages}
     check_golden("tags_index.html", pages["tags.md"] + "\n")
     check_golden("tags_security.html", pages["tags/security/index.md"] + "\n")

@@ -104,6 +104,23 @@
     }, 0);
   }
 
+  // "date · tag, tag": each tag links to the page that lists the paper (the record's
+  // tagpages holds every tag's page, with the site's final slugs). Text only, via the DOM.
+  function resultMeta(config, date, names, tagpages) {
+    var info = document.createElement("div");
+    info.className = "digest-search__meta";
+    if (date) info.appendChild(document.createTextNode(date));
+    names.forEach(function (name, index) {
+      info.appendChild(document.createTextNode(index ? ", " : (date ? " · " : "")));
+      var page = Object.prototype.hasOwnProperty.call(tagpages, name) ? tagpages[name] : "";
+      var node = document.createElement(page ? "a" : "span");
+      if (page) node.href = new URL(config.root + page, document.baseURI).href;
+      node.textContent = name;
+      info.appendChild(node);
+    });
+    return info;
+  }
+
   // One result per matching paper: Pagefind matches a day record, and each matching paper
   // is a sub-result whose anchor is the paper's id on the day page. Within a day, papers
   // matching more of the query's words come first, then those with more (title) hits; the
@@ -112,6 +129,8 @@
     var meta = data.meta || {};
     var tagmap = {};
     try { tagmap = JSON.parse(meta.tagmap || "{}"); } catch (e) { tagmap = {}; }
+    var tagpages = {};
+    try { tagpages = JSON.parse(meta.tagpages || "{}"); } catch (e) { tagpages = {}; }
     var out = [];
     // A filter-only search (no words) has no sub-results: list the day's papers instead.
     var subs = data.sub_results && data.sub_results.length ? data.sub_results :
@@ -136,10 +155,7 @@
         document.baseURI).href;
       a.textContent = sub.title || id;
       li.appendChild(a);
-      var info = document.createElement("div");
-      info.className = "digest-search__meta";
-      info.textContent = [meta.date, tagmap[id].join(", ")].filter(Boolean).join(" · ");
-      li.appendChild(info);
+      li.appendChild(resultMeta(config, meta.date, tagmap[id], tagpages));
       li.appendChild(safeExcerpt(sub.excerpt || ""));
       out.push(li);
     });

@@ -15,6 +15,7 @@ from generator.schema import DayRecord, DayStatus
 from generator.site import render
 from generator.site.context import GeneratedPage, SiteContext, SiteOutput
 from generator.site.days import ARCHIVE_SRC, STATUS_LABELS, scorer_label
+from generator.site.model import SiteModel
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ class ArchiveYear:
     papers: int
 
 
-def build(ctx: SiteContext) -> SiteOutput:
-    html = render_archive(ctx.days, page_src=ARCHIVE_SRC, use_directory_urls=ctx.use_directory_urls)
+def build(model: SiteModel, ctx: SiteContext) -> SiteOutput:
+    records = [day.record for day in model.days]
+    html = render_archive(records, page_src=ARCHIVE_SRC, use_directory_urls=ctx.use_directory_urls)
     page = GeneratedPage(src_uri=ARCHIVE_SRC, title="Archive", html=html, in_nav=True)
     return SiteOutput(pages=[page])
 

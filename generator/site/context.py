@@ -22,7 +22,7 @@ class GeneratedPage:
     meta: dict[str, object] = field(default_factory=dict)  # front matter (e.g. {"hide": ["toc"]})
     # Listed in the site navigation? Only a handful of pages are (home, archive, tags index,
     # reference): the rest (days, tag pages, prompts) are built but kept out of the nav,
-    # which would otherwise grow with every day (485 KB per page at 1,000 days, measured).
+    # which would otherwise grow with every day and weigh on every page (see BENCHMARKS.md).
     in_nav: bool = False
 
 

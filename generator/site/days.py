@@ -1,16 +1,16 @@
 """Site section: one page per announcement day, the home page, and the selection-prompt pages.
 
-Rendering is pure: a :class:`~generator.schema.DayRecord` (plus its neighbours and its
-prompt text) -> an HTML string, straight from Jinja templates. The plugin injects that HTML
-as the page body, so 70 papers a day never go through Markdown (at 1,000 days that route
-costs ~54 s against ~4 s, see BENCHMARKS.md) and paper text can never turn into markup.
+Rendering is pure: a :class:`~generator.site.model.DayView` (plus its prompt text) -> an
+HTML string, straight from Jinja templates. The plugin injects that HTML as the page body,
+so a day's papers never go through Markdown (much faster, see BENCHMARKS.md) and paper text
+can never turn into markup.
 
-Rendering 70 papers is still ~7-10 ms a day, most of a warm build at 1,000 days, and a
-day's page almost never changes once written. So :func:`build` takes an optional
-:class:`PageCache`: each page's HTML is stored under a key made of everything it is
-rendered from (the day file's digest, the neighbours' dates for prev/next, the prompt text,
-the site title, the URL style, the template and code fingerprint), and rendered again only
-when that key changes. The cache is storage only; the rendering stays these functions.
+A day's page almost never changes once written, so :func:`build` takes an optional
+:class:`~generator.site.cache.PageCache`: each page's HTML is stored under a key made of
+everything it is rendered from (the day file's digest, the neighbours' dates for prev/next,
+the slugs its tag links resolve to, the prompt text, the site title, the URL style, the code
+fingerprint), and rendered again only when that key changes. The cache is storage only; the
+rendering stays these functions.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from generator.schema import DayRecord, DayStatus, KeptBecause, PaperEntry
+from generator.schema import DayRecord, DayStatus, KeptBecause
 from generator.site import render
+from generator.site.cache import PageCache, code_fingerprint
 from generator.site.context import GeneratedPage, SiteContext, SiteOutput
+from generator.site.model import DayView, SiteModel
 
 HOME_SRC = "index.md"
 ARCHIVE_SRC = "archive.md"
@@ -41,44 +43,36 @@ STATUS_LABELS = {
 DAY_META: dict[str, object] = {"hide": ["toc"]}
 
 
+# The badge class of each non-score reason a paper was kept (digest.css styles them).
+KEPT_BADGES = {KeptBecause.AUTHOR.value: "author", KeptBecause.UPDATED.value: "updated"}
+
+
 @dataclass(frozen=True)
 class DayLink:
     date: str
     href: str
 
 
-class PageCache(Protocol):
-    """Where rendered day pages are kept between builds (see generator/site/loading.py)."""
-
-    def record_key(self, day: DayRecord) -> str | None:
-        """What identifies the day's record (its file's digest), None when unknown."""
-
-    def get(self, src_uri: str, key: str) -> str | None:
-        """The HTML stored for ``src_uri`` under ``key``, else None."""
-
-    def put(self, src_uri: str, key: str, html: str) -> None:
-        """Store the HTML of ``src_uri`` under ``key`` (best effort)."""
-
-
 def page_key(
     record_key: str,
     *,
+    view: DayView,
     page_src: str,
     site_title: str,
-    prev_day: DayRecord | None,
-    next_day: DayRecord | None,
     prompt_text: str | None,
     use_directory_urls: bool,
     home: bool,
 ) -> str:
     """Cache key of a rendered day page: everything :func:`render_day` reads, hashed."""
+    chips = sorted({(t.name, t.slug) for p in view.papers for t in p.topics})
     parts = [
-        render.code_fingerprint(),
+        code_fingerprint(),
         record_key,
         page_src,
         site_title,
-        prev_day.date.isoformat() if prev_day else "-",
-        next_day.date.isoformat() if next_day else "-",
+        view.prev.date.isoformat() if view.prev else "-",
+        view.next.date.isoformat() if view.next else "-",
+        "\x01".join(f"{name}\x02{slug}" for name, slug in chips),
         "-" if prompt_text is None else hashlib.sha256(prompt_text.encode()).hexdigest(),
         str(use_directory_urls),
         str(home),
@@ -86,65 +80,67 @@ def page_key(
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def build(ctx: SiteContext, pages: PageCache | None = None) -> SiteOutput:
+def build(model: SiteModel, ctx: SiteContext, pages: PageCache | None = None) -> SiteOutput:
     """Day pages, the home page and one page per stored selection prompt.
 
     With ``pages``, an unchanged day's page comes from that cache instead of Jinja; the
     pages left to render are rendered in worker processes when there are many (a cold build).
     """
     output = SiteOutput()
-    days = ctx.days
-    jobs = [(index, render.day_src(day.date.isoformat()), False) for index, day in enumerate(days)]
+    days = model.days
+    jobs = [(index, day.src, False) for index, day in enumerate(days)]
     home = home_day(days)
     if home is not None:
         jobs.append((days.index(home), HOME_SRC, True))
-    bodies = _render_jobs(ctx, pages, jobs)
+    bodies = _render_jobs(model, ctx, pages, jobs)
     for (index, src, is_home), html in zip(jobs, bodies, strict=True):
         if not is_home:
             title = days[index].date.isoformat()
             output.pages.append(GeneratedPage(src_uri=src, title=title, html=html, meta=DAY_META))
-    home_html = bodies[-1] if home is not None else render_home(ctx)
+    home_html = bodies[-1] if home is not None else render_home(model, ctx)
     output.pages.append(
         GeneratedPage(src_uri=HOME_SRC, title="Home", html=home_html, meta=DAY_META, in_nav=True)
     )
     for digest, text in sorted(ctx.prompts.items()):
         src = render.prompt_src(digest)
-        html = render_prompt_page(ctx, digest, text, page_src=src)
+        html = render_prompt_page(model, ctx, digest, text, page_src=src)
         title = f"Selection prompt {digest}"
         output.pages.append(GeneratedPage(src_uri=src, title=title, html=html))
     return output
 
 
-# (index in ctx.days, page src, home page?)
+# (index in model.days, page src, home page?)
 _Job = tuple[int, str, bool]
 
 
-def _arguments(ctx: SiteContext, job: _Job) -> dict[str, Any]:
+def _arguments(model: SiteModel, ctx: SiteContext, job: _Job) -> dict[str, Any]:
     """Keyword arguments of :func:`render_day` for a job (also what its cache key hashes)."""
     index, page_src, home = job
-    days = ctx.days
+    view = model.days[index]
     return {
+        "view": view,
         "page_src": page_src,
         "site_title": ctx.title,
-        "prev_day": days[index - 1] if index > 0 else None,
-        "next_day": days[index + 1] if index + 1 < len(days) else None,
-        "prompt_text": _prompt_for(ctx, days[index]),
+        "prompt_text": _prompt_for(ctx, view.record),
         "use_directory_urls": ctx.use_directory_urls,
         "home": home,
     }
 
 
-def _render_jobs(ctx: SiteContext, pages: PageCache | None, jobs: list[_Job]) -> list[str]:
+def _render_jobs(
+    model: SiteModel, ctx: SiteContext, pages: PageCache | None, jobs: list[_Job]
+) -> list[str]:
     """Each job's HTML: from ``pages`` when its key is stored, else rendered (and stored)."""
     bodies: list[str | None] = [None] * len(jobs)
     keys: list[str | None] = [None] * len(jobs)
     for position, job in enumerate(jobs):
-        record_key = pages.record_key(ctx.days[job[0]]) if pages is not None else None
+        record_key = pages.record_key(model.days[job[0]].record) if pages is not None else None
         if pages is not None and record_key is not None:
-            keys[position] = page_key(record_key, **_arguments(ctx, job))
-            bodies[position] = pages.get(job[1], keys[position])  # type: ignore[arg-type]
+            page = page_key(record_key, **_arguments(model, ctx, job))
+            keys[position] = page
+            bodies[position] = pages.get(job[1], page)
     missing = [position for position, body in enumerate(bodies) if body is None]
-    rendered = _render_many(ctx, [jobs[position] for position in missing])
+    rendered = _render_many(model, ctx, [jobs[position] for position in missing])
     for position, html in zip(missing, rendered, strict=True):
         bodies[position] = html
         key = keys[position]
@@ -155,18 +151,19 @@ def _render_jobs(ctx: SiteContext, pages: PageCache | None, jobs: list[_Job]) ->
 
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_MIN_PAGES = 64
-_FORKED: SiteContext | None = None  # what forked workers render from (inherited, not pickled)
+# What forked workers render from (inherited, not pickled).
+_FORKED: tuple[SiteModel, SiteContext] | None = None
 
 
 def _render_job(job: _Job) -> str:
     assert _FORKED is not None
-    return render_day(_FORKED.days[job[0]], **_arguments(_FORKED, job))
+    return render_day(**_arguments(*_FORKED, job))
 
 
-def _render_many(ctx: SiteContext, jobs: list[_Job]) -> list[str]:
-    """Render ``jobs``; many (a cold build: ~7 ms each) go to forked worker processes.
+def _render_many(model: SiteModel, ctx: SiteContext, jobs: list[_Job]) -> list[str]:
+    """Render ``jobs``; many (a cold build) go to forked worker processes.
 
-    Forked workers inherit the records instead of receiving them pickled, so only the HTML
+    Forked workers inherit the model instead of receiving it pickled, so only the HTML
     travels back. Where fork is unavailable (Windows), or for a few pages, in process.
     """
     global _FORKED
@@ -176,8 +173,8 @@ def _render_many(ctx: SiteContext, jobs: list[_Job]) -> list[str]:
         or workers <= 1
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return [render_day(ctx.days[job[0]], **_arguments(ctx, job)) for job in jobs]
-    _FORKED = ctx
+        return [render_day(**_arguments(model, ctx, job)) for job in jobs]
+    _FORKED = (model, ctx)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
@@ -201,12 +198,10 @@ def scorer_label(day: DayRecord) -> str:
 
 
 def render_day(
-    day: DayRecord,
+    view: DayView,
     *,
     page_src: str,
     site_title: str,
-    prev_day: DayRecord | None = None,
-    next_day: DayRecord | None = None,
     prompt_text: str | None = None,
     use_directory_urls: bool = True,
     home: bool = False,
@@ -217,8 +212,7 @@ def render_day(
     it, because MkDocs does not rewrite links in HTML we inject.
     """
 
-    def link(target_src: str) -> str:
-        return render.relative_url(page_src, target_src, use_directory_urls)
+    link = render.linker(page_src, use_directory_urls)
 
     def neighbour(other: DayRecord | None) -> DayLink | None:
         if other is None:
@@ -226,54 +220,60 @@ def render_day(
         iso = other.date.isoformat()
         return DayLink(date=iso, href=link(render.day_src(iso)))
 
-    papers: Sequence[PaperEntry] = day.sorted_papers()
+    day = view.record
     by_type = [(kind.value, count) for kind, count in day.counts.by_type.items() if count]
     digest = day.scoring.prompt_hash if day.scoring else ""
     return render.render(
         "day_page.html",
         day=day,
-        papers=papers,
+        papers=view.papers,
         site_title=site_title,
         status_label=STATUS_LABELS[day.status],
         scorer_label=scorer_label(day),
-        authors_kept=any(p.kept_because is KeptBecause.AUTHOR for p in papers),
+        authors_kept=any(p.paper.kept_because is KeptBecause.AUTHOR for p in view.papers),
         by_type=by_type,
-        prev=neighbour(prev_day),
-        next=neighbour(next_day),
+        prev=neighbour(view.prev),
+        next=neighbour(view.next),
         archive_href=link(ARCHIVE_SRC),
-        day_href=link(render.day_src(day.date.isoformat())),
+        day_href=link(view.src),
         home=home,
         prompt_text=prompt_text,
         prompt_href=link(render.prompt_src(digest)) if digest else "",
-        tag_href=lambda name: link(render.tag_src(name)),
-        pdf=lambda paper: render.pdf_url(paper.id, paper.version),
+        link=link,
+        kept_badges=KEPT_BADGES,
     )
 
 
-def home_day(days: Sequence[DayRecord]) -> DayRecord | None:
+def home_day(days: Sequence[DayView]) -> DayView | None:
     """The day the home page shows: the latest published one (a weekend's empty day would
     hide Friday's papers), or the latest day of any status when none was published."""
     for day in reversed(days):
-        if day.status is DayStatus.PUBLISHED:
+        if day.record.status is DayStatus.PUBLISHED:
             return day
     return days[-1] if days else None
 
 
-def render_home(ctx: SiteContext) -> str:
+def render_home(model: SiteModel, ctx: SiteContext) -> str:
     """The home page: the latest day's full page, or how to get the first day."""
-    day = home_day(ctx.days)
+    day = home_day(model.days)
     if day is None:
         return render.render(
             "home_empty.html",
             site_title=ctx.title,
             guide_href=render.relative_url(HOME_SRC, GUIDE_SRC, ctx.use_directory_urls),
         )
-    return render_day(day, **_arguments(ctx, (ctx.days.index(day), HOME_SRC, True)))
+    return render_day(**_arguments(model, ctx, (model.days.index(day), HOME_SRC, True)))
 
 
-def render_prompt_page(ctx: SiteContext, digest: str, text: str, *, page_src: str) -> str:
+def render_prompt_page(
+    model: SiteModel, ctx: SiteContext, digest: str, text: str, *, page_src: str
+) -> str:
     """A stored selection prompt, with the days whose scores came from it."""
-    used = [d for d in ctx.days if d.scoring is not None and d.scoring.prompt_hash == digest]
+    used = [
+        d.record
+        for d in model.days
+        if d.record.scoring is not None and d.record.scoring.prompt_hash == digest
+    ]
     days = [
         DayLink(
             date=d.date.isoformat(),

@@ -5,10 +5,12 @@ a day: the day page's order). Our own writer, not mkdocs-rss-plugin: that plugin
 per *page* and crashes on ``File.generated`` pages.
 
 Decisions:
-- Paper text is untrusted: the description is HTML built with every paper field escaped, and
-  that HTML is XML-escaped as the element's text, so ``<script>`` in an abstract reaches a
-  reader as the visible text ``<script>``, never as markup.
-- Titles are plain text with ``<``/``>`` entity-encoded (see :func:`safe_title`).
+- Paper text is untrusted: the description is HTML rendered from the paper's view by an
+  autoescaping template (``feed_item.html``), and that HTML is XML-escaped as the element's
+  text, so ``<script>`` in an abstract reaches a reader as the visible text ``<script>``,
+  never as markup. Code points XML 1.0 forbids (control characters) are dropped from every
+  text and attribute, whatever the day file holds, so the feed stays well-formed XML.
+- Titles and categories are plain text with ``<``/``>`` entity-encoded (see :func:`safe_text`).
 - LaTeX becomes readable Unicode (:mod:`generator.site.latex`); readers do not run MathJax.
 - ``guid`` is the versioned arXiv id (``2510.05064v2``, not a permalink) so a replacement kept
   on a later day is a new item while a rebuild never duplicates one.
@@ -17,6 +19,7 @@ Decisions:
   absolute anyway; without ``site_url`` the channel link falls back to the arXiv listing of the
   configured categories, the self link and "on the digest" links are left out, and the build
   logs a warning (so ``mkdocs build --strict`` asks for ``site_url`` before publishing).
+- Categories are the paper's tags; with ``site_url`` each carries its tag page as ``domain``.
 - Size is bounded: at most :data:`MAX_ITEMS` items, abstracts cut at :data:`MAX_ABSTRACT`.
 """
 
@@ -24,31 +27,23 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import html
-import logging
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator.schema import DayRecord, DayStatus, PaperEntry
+from generator.schema import DayStatus
+from generator.site import render
 from generator.site.context import GeneratedAsset, SiteContext, SiteOutput
-from generator.site.latex import readable
-from generator.site.render import ARXIV_ABS, day_src, page_url, paper_anchor
-from generator.site.tags import Tag, collect, paper_tags, tag_feed_src, tag_page_src
+from generator.site.logs import site_logger
+from generator.site.model import DayView, PaperView, SiteModel, TagView
+from generator.text import clean
 
-# A logger under "mkdocs." so MkDocs prints (and --strict counts) our warnings; library code
-# does not import mkdocs itself.
-log = logging.getLogger("mkdocs.plugins.arxiv_digest.feeds")
+log = site_logger(__name__)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MAX_ITEMS = 500
 MAX_ABSTRACT = 4000  # arXiv caps abstracts at 1,920 characters; this only guards bad data
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    date: dt.date
-    paper: PaperEntry
 
 
 @dataclass(frozen=True)
@@ -59,103 +54,89 @@ class Channel:
     self_url: str | None  # absolute URL of the feed itself (atom:link rel=self)
 
 
-def recent_items(days: Sequence[DayRecord], feed_days: int) -> list[FeedItem]:
+def recent_items(days: Sequence[DayView], feed_days: int) -> list[PaperView]:
     """Kept papers of the latest ``feed_days`` published days, newest day first."""
-    published = [d for d in days if d.status is DayStatus.PUBLISHED]
+    published = [d for d in days if d.record.status is DayStatus.PUBLISHED]
     latest = sorted(published, key=lambda d: d.date, reverse=True)[:feed_days]
-    items = [FeedItem(day.date, paper) for day in latest for paper in day.sorted_papers()]
+    items = [view for day in latest for view in day.papers]
     return items[:MAX_ITEMS]
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the code points XML 1.0 forbids (generator.text's one rule)."""
+    return clean(text, sys.maxsize)
 
 
 def rfc822(date: dt.date) -> str:
     return email.utils.format_datetime(dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC))
 
 
-def _absolute(site_url: str | None, path: str) -> str | None:
-    if not site_url:
-        return None
-    return site_url.rstrip("/") + "/" + path.lstrip("/")
-
-
-def _scores_text(paper: PaperEntry) -> str:
-    if paper.relevance is None or paper.novelty is None:
-        return "Kept for a followed author (not scored)"
-    return f"Relevance: {paper.relevance} · Novelty: {paper.novelty}"
-
-
-def item_description(item: FeedItem, site_url: str | None, udu: bool = True) -> str:
-    """The item's HTML description; every paper field is escaped."""
-    paper = item.paper
-    esc = html.escape
-    abstract = readable(paper.abstract)
+def item_description(view: PaperView, site_url: str | None, use_directory_urls: bool = True) -> str:
+    """The item's HTML description (every field escaped by the template)."""
+    abstract = view.abstract_text
     if len(abstract) > MAX_ABSTRACT:
         abstract = abstract[:MAX_ABSTRACT].rstrip() + " …"
-    parts = [
-        f"<p><strong>Authors:</strong> {esc(', '.join(paper.authors))}</p>",
-        f"<p>{esc(_scores_text(paper))}</p>",
-    ]
-    if paper.comment:
-        parts.append(f"<p><strong>Comment:</strong> {esc(readable(paper.comment))}</p>")
-    parts.append(f"<p>{esc(abstract)}</p>")
-    links = [
-        f'<a href="{ARXIV_ABS}{esc(paper.id)}">arXiv</a>',
-        f'<a href="https://arxiv.org/pdf/{esc(paper.id)}">PDF</a>',
-    ]
-    on_site = _absolute(site_url, page_url(day_src(item.date.isoformat()), udu))
-    if on_site:
-        on_site += "#" + paper_anchor(paper.id)
-    if on_site:
-        links.append(f'<a href="{esc(on_site)}">On the digest ({item.date.isoformat()})</a>')
-    parts.append("<p>" + " · ".join(links) + "</p>")
-    return "".join(parts)
+    on_site = render.absolute_url(site_url, view.day_src, use_directory_urls)
+    return render.render(
+        "feed_item.html",
+        view=view,
+        abstract=abstract,
+        on_site=f"{on_site}#{view.anchor}" if on_site else None,
+    )
 
 
 def render_feed(
     channel: Channel,
-    items: Sequence[FeedItem],
+    items: Sequence[PaperView],
     built: dt.datetime,
     site_url: str | None,
-    udu: bool = True,
+    use_directory_urls: bool = True,
 ) -> str:
     """The RSS 2.0 document (pure: same input, same bytes)."""
+
+    def text(parent: ET.Element, tag: str, value: str, **attributes: str) -> None:
+        node = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attributes.items()})
+        node.text = xml_text(value)
+
     ET.register_namespace("atom", ATOM_NS)
     rss = ET.Element("rss", {"version": "2.0"})
     chan = ET.SubElement(rss, "channel")
-    ET.SubElement(chan, "title").text = channel.title
-    ET.SubElement(chan, "link").text = channel.link
-    ET.SubElement(chan, "description").text = channel.description
-    ET.SubElement(chan, "language").text = "en"
-    ET.SubElement(chan, "generator").text = "arxiv-digest"
-    ET.SubElement(chan, "lastBuildDate").text = email.utils.format_datetime(built)
+    text(chan, "title", safe_text(channel.title))
+    text(chan, "link", channel.link)
+    text(chan, "description", safe_text(channel.description))
+    text(chan, "language", "en")
+    text(chan, "generator", "arxiv-digest")
+    text(chan, "lastBuildDate", email.utils.format_datetime(built))
     if channel.self_url:
         ET.SubElement(
             chan,
             f"{{{ATOM_NS}}}link",
             {"href": channel.self_url, "rel": "self", "type": "application/rss+xml"},
         )
-    for item in items:
-        paper = item.paper
+    for view in items:
         node = ET.SubElement(chan, "item")
-        ET.SubElement(node, "title").text = safe_title(paper.title)
-        ET.SubElement(node, "link").text = f"{ARXIV_ABS}{paper.id}"
-        ET.SubElement(node, "description").text = item_description(item, site_url, udu)
-        for tag in paper_tags(paper):
-            ET.SubElement(node, "category").text = tag
-        ET.SubElement(node, "guid", {"isPermaLink": "false"}).text = f"{paper.id}v{paper.version}"
-        ET.SubElement(node, "pubDate").text = rfc822(item.date)
+        text(node, "title", safe_text(view.title_text))
+        text(node, "link", view.abs_url)
+        text(node, "description", item_description(view, site_url, use_directory_urls))
+        for tag in view.tags:
+            domain = render.absolute_url(site_url, tag.src, use_directory_urls)
+            attributes = {"domain": domain} if domain else {}
+            text(node, "category", safe_text(tag.name), **attributes)
+        text(node, "guid", view.versioned_id, isPermaLink="false")
+        text(node, "pubDate", rfc822(view.date))
     ET.indent(rss, space="  ")
     body = ET.tostring(rss, encoding="unicode", xml_declaration=False)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def safe_title(title: str) -> str:
-    """An item title with its angle brackets entity-encoded.
+def safe_text(text: str) -> str:
+    """A plain-text field (title, category) with its angle brackets entity-encoded.
 
-    RSS 2.0 calls titles plain text, yet many readers render them as HTML: encoding ``<``/``>``
-    keeps a ``<script>`` in a title inert in both kinds (``&`` stays, "Q&A" is common and
-    harmless).
+    RSS 2.0 calls titles and categories plain text, yet many readers render them as HTML:
+    encoding ``<``/``>`` keeps a ``<script>`` in a title or a tag name inert in both kinds
+    (``&`` stays, "Q&A" is common and harmless).
     """
-    return readable(title).replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _built_at(ctx: SiteContext) -> dt.datetime:
@@ -171,11 +152,12 @@ def _listing_url(ctx: SiteContext) -> str:
     return "https://arxiv.org/list/" + "+".join(ctx.settings.config.categories) + "/new"
 
 
-def build(ctx: SiteContext) -> SiteOutput:
+def build(model: SiteModel, ctx: SiteContext) -> SiteOutput:
     site = ctx.settings.config.site
     site_url = ctx.site_url or None
+    udu = ctx.use_directory_urls
     built = _built_at(ctx)
-    items = recent_items(ctx.days, site.feed_days)
+    items = recent_items(model.days, site.feed_days)
     if site_url is None and items:
         log.warning(
             "arxiv-digest: mkdocs.yml has no 'site_url': feed.xml is built, but its channel "
@@ -185,35 +167,30 @@ def build(ctx: SiteContext) -> SiteOutput:
     out = SiteOutput()
     main = Channel(
         title=site.title,
-        link=_absolute(site_url, "") or _listing_url(ctx),
+        link=render.absolute_url(site_url, "index.md", udu) or _listing_url(ctx),
         description=f"Papers kept by {site.title} over the latest {site.feed_days} "
         "announcement days, with scores, comments and abstracts.",
-        self_url=_absolute(site_url, "feed.xml"),
+        self_url=render.absolute_url(site_url, "feed.xml", udu),
     )
-    xml = render_feed(main, items, built, site_url, ctx.use_directory_urls)
-    out.assets.append(GeneratedAsset("feed.xml", xml))
-    recent_ids = {(i.date, i.paper.id) for i in items}
-    for tag in collect(ctx.days):
-        out.assets.append(_tag_feed(ctx, tag, recent_ids, built, site_url))
+    out.assets.append(GeneratedAsset("feed.xml", render_feed(main, items, built, site_url, udu)))
+    recent = {id(view) for view in items}
+    for tag in model.tags:
+        out.assets.append(_tag_feed(ctx, tag, recent, built, site_url))
     return out
 
 
 def _tag_feed(
-    ctx: SiteContext,
-    tag: Tag,
-    recent_ids: set[tuple[dt.date, str]],
-    built: dt.datetime,
-    site_url: str | None,
+    ctx: SiteContext, tag: TagView, recent: set[int], built: dt.datetime, site_url: str | None
 ) -> GeneratedAsset:
     """A tag's feed: the main feed's window, only the papers carrying the tag."""
     site = ctx.settings.config.site
-    items = [FeedItem(e.date, e.paper) for e in tag.entries if (e.date, e.paper.id) in recent_ids]
+    udu = ctx.use_directory_urls
+    items = [view for view in tag.entries if id(view) in recent]
     channel = Channel(
         title=f"{site.title}: {tag.name}",
-        link=_absolute(site_url, page_url(tag_page_src(tag.slug), ctx.use_directory_urls))
-        or _listing_url(ctx),
+        link=render.absolute_url(site_url, tag.src, udu) or _listing_url(ctx),
         description=f"Papers tagged {tag.name} over the latest {site.feed_days} announcement days.",
-        self_url=_absolute(site_url, tag_feed_src(tag.slug)),
+        self_url=render.absolute_url(site_url, tag.feed_src, udu),
     )
-    xml = render_feed(channel, items, built, site_url, ctx.use_directory_urls)
-    return GeneratedAsset(tag_feed_src(tag.slug), xml)
+    xml = render_feed(channel, items, built, site_url, udu)
+    return GeneratedAsset(tag.feed_src, xml)

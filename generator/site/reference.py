@@ -27,6 +27,7 @@ from generator import yamlio
 from generator.config import ENV_OVERRIDES, DigestConfig, SelectionPrompt, config_json_schema
 from generator.site import render
 from generator.site.context import GeneratedAsset, GeneratedPage, SiteContext, SiteOutput
+from generator.site.model import SiteModel
 
 PAGE_SRC = "guide/configuration.md"
 CONFIG_SCHEMA_SRC = "guide/digest.schema.json"
@@ -77,7 +78,7 @@ class SectionDoc:
     keys: list[KeyDoc]
 
 
-def build(ctx: SiteContext) -> SiteOutput:
+def build(model: SiteModel, ctx: SiteContext) -> SiteOutput:
     prompt_schema = SelectionPrompt.model_json_schema()
     assets = [
         GeneratedAsset(CONFIG_SCHEMA_SRC, json.dumps(config_json_schema(), indent=2) + "\n"),

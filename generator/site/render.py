@@ -7,31 +7,20 @@ ever emit from it is the arithmatex span around LaTeX math (itself escaped insid
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
-ARXIV_ABS = "https://arxiv.org/abs/"
-ARXIV_PDF = "https://arxiv.org/pdf/"
+from generator.site.mathspan import DISPLAY, MathScanner
 
-# Math delimiters as arXiv authors write them. Display math first so `$$x$$` is not read as
-# two empty inline spans. Inline `$...$` follows pymdownx.arithmatex's rule: no space just
-# inside the dollars (so "costs $5 and $10" stays text) and no unescaped dollar inside.
-# The leading lookahead lets the regex engine skip plain text fast (5x on abstracts).
-_MATH_RE = re.compile(
-    r"(?=[$\\])(?:(?P<display>\$\$(?P<d>.+?)\$\$)"
-    r"|(?P<bracket>\\\[(?P<b>.+?)\\\])"
-    r"|(?P<paren>\\\((?P<p>.+?)\\\))"
-    r"|(?P<inline>(?<![\\$])\$(?=\S)(?P<i>(?:\\.|[^\\$])+?)(?<=\S)\$(?!\d)))",
-    re.DOTALL,
-)
+ARXIV = "https://arxiv.org"
+
+_MATH_START = re.compile(r"[$\\]")  # where a math span can start
 
 
 def math_html(text: str) -> Markup:
@@ -39,23 +28,30 @@ def math_html(text: str) -> Markup:
 
     ``$x$`` and ``\\(x\\)`` become ``<span class="arithmatex">\\(x\\)</span>``; ``$$x$$`` and
     ``\\[x\\]`` become display math in a span (titles and abstracts are inline contexts, where a
-    ``<div>`` would be invalid). MathJax is configured to typeset only ``.arithmatex``.
+    ``<div>`` would be invalid). MathJax is configured to typeset only ``.arithmatex``. The
+    delimiters are found by :mod:`generator.site.mathspan` (linear time on any input).
     """
     if "$" not in text and "\\" not in text:
         return escape(text)  # no math possible: most titles, many abstracts
+    scanner = MathScanner(text)
     out: list[str] = []
-    pos = 0
-    for match in _MATH_RE.finditer(text):
-        out.append(str(escape(text[pos : match.start()])))
-        if match.group("display") or match.group("bracket"):
-            body = match.group("d") if match.group("display") else match.group("b")
-            out.append(f'<span class="arithmatex">\\[{escape(body)}\\]</span>')
-        else:
-            body = match.group("p") if match.group("paren") else match.group("i")
-            out.append(f'<span class="arithmatex">\\({escape(body)}\\)</span>')
-        pos = match.end()
+    pos = 0  # end of the text already emitted
+    candidate = _MATH_START.search(text)
+    while candidate is not None:
+        span = scanner.at(candidate.start())
+        if span is None:
+            candidate = _MATH_START.search(text, candidate.start() + 1)
+            continue
+        out.append(str(escape(text[pos : span.start])))
+        delimiters = ("\\[", "\\]") if span.kind == DISPLAY else ("\\(", "\\)")
+        out.append(str(_MATH_SPAN.format(delimiters[0], span.body, delimiters[1])))
+        pos = span.end
+        candidate = _MATH_START.search(text, pos)
     out.append(str(escape(text[pos:])))
     return Markup("".join(out))
+
+
+_MATH_SPAN = Markup('<span class="arithmatex">{}{}{}</span>')
 
 
 @lru_cache(maxsize=4096)
@@ -78,11 +74,18 @@ def paper_anchor(arxiv_id: str) -> str:
 
 
 def abs_url(arxiv_id: str) -> str:
-    return f"{ARXIV_ABS}{arxiv_id}"
+    """A paper's abstract page (unversioned: arXiv shows the latest version)."""
+    return f"{ARXIV}/abs/{arxiv_id}"
 
 
 def pdf_url(arxiv_id: str, version: int) -> str:
-    return f"{ARXIV_PDF}{arxiv_id}v{version}"
+    """The PDF of the version that was kept."""
+    return f"{ARXIV}/pdf/{arxiv_id}v{version}"
+
+
+def html_url(arxiv_id: str, version: int) -> str:
+    """arXiv's HTML rendering of the version that was kept (not every paper has one)."""
+    return f"{ARXIV}/html/{arxiv_id}v{version}"
 
 
 def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
@@ -120,14 +123,26 @@ def relative_url(from_src: str, to_src: str, use_directory_urls: bool = True) ->
     return rel
 
 
+def linker(here: str, use_directory_urls: bool = True) -> Callable[..., str]:
+    """``link(src, fragment="")`` for templates: a link from page ``here`` to ``src``."""
+
+    def link(src: str, fragment: str = "") -> str:
+        url = relative_url(here, src, use_directory_urls)
+        return url + (f"#{fragment}" if fragment else "")
+
+    return link
+
+
+def absolute_url(site_url: str | None, src_uri: str, use_directory_urls: bool = True) -> str | None:
+    """The absolute URL of a page or asset (feeds need them); None without ``site_url``."""
+    if not site_url:
+        return None
+    return site_url.rstrip("/") + "/" + page_url(src_uri, use_directory_urls).lstrip("/")
+
+
 def day_src(date_iso: str) -> str:
     """``src_uri`` of a day page (contract: ``days/YYYY/YYYY-MM-DD.md``)."""
     return f"days/{date_iso[:4]}/{date_iso}.md"
-
-
-def tag_src(name: str) -> str:
-    """``src_uri`` of a tag's first page (contract: URL ``tags/<slug>/``)."""
-    return f"tags/{tag_slug(name)}/index.md"
 
 
 def prompt_src(digest: str) -> str:
@@ -148,28 +163,6 @@ def format_dollars(value: float | None) -> str:
 
 
 @lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Changes whenever the code that shapes a rendered page could (the rendered-page cache).
-
-    Covers our templates, the rendering modules and the versions of Jinja, MarkupSafe and
-    this package: an upgrade or an edited template re-renders every cached page.
-    """
-    here = Path(__file__).parent
-    digest = hashlib.sha256()
-    sources = sorted((here / "templates").glob("*.html"))
-    sources += [here / name for name in ("render.py", "days.py", "archive.py")]
-    for source in sources:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    for package in ("jinja2", "markupsafe", "arxiv-digest"):
-        try:
-            version = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{package}={version}\0".encode())
-    return digest.hexdigest()[:16]
-
-
-@lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The Jinja environment of our templates (``generator/site/templates``), autoescaping on."""
     env = jinja2.Environment(
@@ -181,7 +174,6 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["math"] = math_html
-    env.filters["tag_slug"] = tag_slug
     env.filters["anchor"] = paper_anchor
     env.filters["abs_url"] = abs_url
     env.filters["int"] = format_int

@@ -1,70 +1,62 @@
 """Site section: archive search with Pagefind, one index per year, cached.
 
-Why this shape (figures from issue 5, measured at 1,000 days on 2 cores): Material's search
-index is 121 MB, unusable; Pagefind over whole pages took 36 s and 3.3 GB, growing ~45 KB of
-memory per paper. So:
+Why this shape (measured, see BENCHMARKS.md): Material's search index and Pagefind over
+whole pages do not scale to a long archive. So:
 
 - only paper entries are indexed: one small HTML record per day holding just its kept
-  papers (title, authors, comment, tags, abstract; no header, nav, prompt) is written to a
-  temp folder, never into the site; each paper's heading carries its day-page anchor, so
-  Pagefind's sub-results point at the paper's entry (see :func:`day_record`);
+  papers (title, authors, labels, tags, comment, abstract; no header, nav, prompt) is
+  written to a temp folder, never into the site; each paper's heading carries its day-page
+  anchor, so Pagefind's sub-results point at the paper's entry (see :func:`day_record`);
 - one index per year (``search/pagefind/<year>/``): memory is bounded by one year's papers
   however long the archive grows. The browser searches the newest year first and older
-  years only when it finds fewer than 10 papers there or the reader asks for them ("Search
-  older years"): each searched year costs an index chunk per word, so a first query stays
-  under ~500 KB at 1,000 days (search.js; figures in BENCHMARKS.md);
-- a year's index is cached under ``.cache/search/`` keyed on the hash of that year's day
-  files (plus the record format and the Pagefind version), so a daily build re-indexes only
-  the current year.
+  years only when it finds too few papers there or the reader asks (search.js);
+- a year's index is kept in the plugin's cache folder (``search/`` in ``cache_dir``) keyed
+  on that year's day files, the tag slugs its papers link to, the code fingerprint and the
+  Pagefind version, so a daily build re-indexes only the current year.
 
-Pagefind runs as its CLI (``python -m pagefind`` execs the binary shipped in the wheel); its
-Python API waits 100 ms per record. The search page (``search/``) and the header box are
-plain HTML + ``docs/javascripts/search.js``; Material's own search plugin stays off.
+The bundles are built before MkDocs touches the output folder (a failing Pagefind leaves the
+previous site as it was) and handed to MkDocs as files to copy. Pagefind runs as its CLI
+(``python -m pagefind`` execs the binary shipped in the wheel). The search page
+(``search/``) and the header box are plain HTML + ``docs/javascripts/search.js``.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
-import html
 import json
-import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import DigestError
-from generator.schema import DayRecord, DayStatus, PaperEntry
+from generator.errors import SearchIndexError
+from generator.site import render
+from generator.site.cache import code_fingerprint, file_digest
 from generator.site.context import GeneratedPage, SiteContext, SiteOutput
-from generator.site.render import day_src, page_url, paper_anchor, relative_url
-from generator.site.tags import collect, paper_tags
+from generator.site.logs import site_logger
+from generator.site.model import DayView, SiteModel
 
-log = logging.getLogger("mkdocs.plugins.arxiv_digest.search")
+log = site_logger(__name__)
 
 SEARCH_SRC = "search.md"  # URL search/; a top-level nav entry
 INDEX_DIR = "search/pagefind"  # site-relative; one sub-folder per year
-RECORD_FORMAT = "2"  # bump when paper_record() changes: invalidates every cached year
 PAGEFIND_TIMEOUT = 600.0
-UNUSED = (
-    "pagefind-ui.*",
-    "pagefind-component-ui.*",
-    "pagefind-modular-ui.*",
-    "pagefind-highlight.js",
+# What the site publishes of a bundle. Pagefind's own UI bundles are not used (search.js
+# drives pagefind.js). Code (JavaScript, WebAssembly) is the same for every site of one
+# Pagefind version; data is the index itself.
+CODE = ("pagefind.js", "pagefind-worker.js", "wasm.*.pagefind")
+DATA = (
+    "pagefind-entry.json",
+    "pagefind.*.pf_meta",
+    "index/*.pf_index",
+    "fragment/*.pf_fragment",
+    "filter/*.pf_filter",
 )
-
-
-class SearchIndexError(DigestError):
-    """Pagefind failed or is missing; names the year and what Pagefind said."""
-
-    def __init__(self, year: int | None, problem: str) -> None:
-        self.year = year
-        self.problem = problem
-        where = f"search index of {year}" if year is not None else "search index"
-        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -76,72 +68,51 @@ class Record:
     html: str
 
 
-def _paper_article(paper: PaperEntry) -> str:
-    esc = html.escape
-    scores = (
-        f"relevance {paper.relevance}, novelty {paper.novelty}"
-        if paper.relevance is not None and paper.novelty is not None
-        else "author match"
-    )
-    tags = "".join(f'<li data-pagefind-filter="tag">{esc(t)}</li>' for t in paper_tags(paper))
-    return (
-        f'<article><h2 id="{esc(paper_anchor(paper.id))}">{esc(paper.title)}</h2>'
-        f"<p>{esc(', '.join(paper.authors))}</p>"
-        f"<p>arXiv {esc(paper.id)} · {esc(scores)}</p>"
-        f"<ul>{tags}</ul>"
-        f"<p>{esc(paper.comment)}</p>"
-        f"<p>{esc(paper.abstract)}</p></article>"
-    )
+def _compact(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def day_record(day: DayRecord, use_directory_urls: bool = True) -> str:
+def day_record(day: DayView, use_directory_urls: bool = True) -> str:
     """The HTML document Pagefind indexes for one day's kept papers (all paper text escaped).
 
     One document per day, one ``<article>`` per paper whose ``<h2>`` carries the paper's
     anchor id: Pagefind returns each matching paper as a sub-result with that anchor, and
     search.js links it to ``link`` (the day page) + ``#anchor``. One record per *paper*
-    was measured 4x slower and 2.7x heavier to index (18,200 papers: 87 s, 2.3 GB against
-    22 s, 0.84 GB), because Pagefind's cost is mostly per document.
+    was measured several times slower and heavier to index: Pagefind's cost is mostly per
+    document.
 
     Page-level filters and metadata are ``<meta>`` elements in the head, so no text precedes
     the first heading (which would make a sub-result without anchor). ``tagmap`` (anchor ->
-    tags) lets search.js keep only the papers of the chosen tag inside a matching day.
-    Titles and abstracts keep their LaTeX source: search is by words.
+    tag names) lets search.js keep only the papers of the chosen tag inside a matching day;
+    ``tagpages`` (tag name -> its page, site-relative) links each shown tag to the page that
+    lists the paper. Titles and abstracts keep their LaTeX source: search is by words.
     """
-    esc = html.escape
-    link = page_url(day_src(day.date.isoformat()), use_directory_urls)
-    tagmap = json.dumps(
-        {paper_anchor(p.id): paper_tags(p) for p in day.papers},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    papers = "".join(_paper_article(p) for p in day.sorted_papers())
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{day.date.isoformat()}</title>"
-        f'<meta data-pagefind-filter="year[content]" content="{day.date.year}">'
-        f'<meta data-pagefind-meta="date[content]" content="{day.date.isoformat()}">'
-        f'<meta data-pagefind-meta="link[content]" content="{esc(link)}">'
-        f'<meta data-pagefind-meta="tagmap[content]" content="{esc(tagmap)}">'
-        f"</head><body><main data-pagefind-body>{papers}</main></body></html>\n"
+    tagmap = {view.anchor: [t.name for t in view.tags] for view in day.papers}
+    tagpages = {
+        t.name: render.page_url(t.src, use_directory_urls) for view in day.papers for t in view.tags
+    }
+    return render.render(
+        "search_record.html",
+        day=day,
+        link=render.page_url(day.src, use_directory_urls),
+        tagmap=_compact(tagmap),
+        tagpages=_compact(dict(sorted(tagpages.items()))),
     )
 
 
-def published(days: Iterable[DayRecord]) -> list[DayRecord]:
-    return [d for d in days if d.status is DayStatus.PUBLISHED and d.papers]
+def published(model: SiteModel) -> list[DayView]:
+    return [d for d in model.published if d.papers]
 
 
-def years_of(days: Iterable[DayRecord]) -> list[int]:
+def years_of(model: SiteModel) -> list[int]:
     """Years that have at least one kept paper, newest first (the first is the primary)."""
-    return sorted({d.date.year for d in published(days)}, reverse=True)
+    return sorted({d.date.year for d in published(model)}, reverse=True)
 
 
-def records_for_year(
-    days: Iterable[DayRecord], year: int, use_directory_urls: bool = True
-) -> list[Record]:
+def records_for_year(model: SiteModel, year: int, use_directory_urls: bool = True) -> list[Record]:
     return [
         Record(year, f"{day.date.isoformat()}.html", day_record(day, use_directory_urls))
-        for day in published(days)
+        for day in published(model)
         if day.date.year == year
     ]
 
@@ -155,13 +126,14 @@ def pagefind_version() -> str:
         return "unknown"
 
 
-def year_key(day_files: Sequence[Path], use_directory_urls: bool) -> str:
-    """Cache key of a year's index: its day files' bytes, the record format, Pagefind's version."""
+def year_key(day_files: Sequence[Path], tag_slugs: Sequence[str], use_directory_urls: bool) -> str:
+    """Cache key of a year's index: its day files' bytes, the slugs its papers' tags link to,
+    the code fingerprint (record template included) and Pagefind's version."""
     digest = hashlib.sha256()
-    digest.update(f"{RECORD_FORMAT}|{pagefind_version()}|{use_directory_urls}".encode())
+    digest.update(f"{code_fingerprint()}|{pagefind_version()}|{use_directory_urls}".encode())
     for path in sorted(day_files):
-        digest.update(path.name.encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(f"\0{path.name}\0{file_digest(path)}".encode())
+    digest.update("\0".join(sorted(tag_slugs)).encode())
     return digest.hexdigest()[:20]
 
 
@@ -207,77 +179,118 @@ def build_year_index(records: Sequence[Record], target: Path, year: int) -> None
         os.replace(bundle, target)
 
 
-def cache_dir(ctx: SiteContext) -> Path:
-    return ctx.settings.base_dir / ".cache" / "search"
+def prepare_index(model: SiteModel, ctx: SiteContext, root: Path) -> dict[int, tuple[Path, bool]]:
+    """Build (or reuse) each year's bundle under ``root``: ``{year: (bundle, rebuilt)}``.
 
-
-def index(ctx: SiteContext, site_dir: Path) -> dict[int, bool]:
-    """Build (or reuse) each year's index and copy it into ``site_dir``.
-
-    Returns ``{year: rebuilt}``. Cached bundles of a year whose key changed are removed, so
-    the cache holds one bundle per year.
+    Nothing is written outside ``root``. A year's bundles with another key are removed, so
+    ``root`` holds one bundle per year.
     """
     udu = ctx.use_directory_urls
     files_by_year: dict[int, list[Path]] = {}
     for path in ctx.store.paths():
         if path.parent.name.isdigit():
             files_by_year.setdefault(int(path.parent.name), []).append(path)
-    cache = cache_dir(ctx)
-    rebuilt: dict[int, bool] = {}
+    out: dict[int, tuple[Path, bool]] = {}
+    reference: dict[str, bytes] | None = None
+    for year in years_of(model):
+        slugs = {
+            f"{t.name}\x01{t.slug}"
+            for day in published(model)
+            if day.date.year == year
+            for view in day.papers
+            for t in view.tags
+        }
+        key = year_key(files_by_year.get(year, []), sorted(slugs), udu)
+        bundle = root / f"{year}-{key}"
+        rebuilt = not (bundle / "pagefind.js").is_file()
+        if not rebuilt:
+            # A cached bundle's code is published as is: it must be Pagefind's own.
+            reference = reference if reference is not None else reference_code(root)
+            if _code_of(bundle) != reference:
+                log.info("search: the cached index of %d holds foreign code: rebuilt", year)
+                shutil.rmtree(bundle, ignore_errors=True)
+                rebuilt = True
+        if rebuilt:
+            records = records_for_year(model, year, udu)
+            build_year_index(records, bundle, year)
+            log.info("search: indexed %d day(s) of %d", len(records), year)
+            for stale in root.glob(f"{year}-*"):
+                if stale != bundle and stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+        out[year] = (bundle, rebuilt)
+    return out
+
+
+def _matches(relative: str, patterns: Sequence[str]) -> bool:
+    """``relative`` (a/b.c) matches a pattern, ``*`` never crossing a folder."""
+    depth = relative.count("/")
+    return any(p.count("/") == depth and fnmatch.fnmatchcase(relative, p) for p in patterns)
+
+
+def _published(bundle: Path) -> Iterator[tuple[str, Path]]:
+    """(path in the bundle, file) of the files the site publishes; nothing else is."""
+    for path in sorted(bundle.rglob("*")):
+        relative = path.relative_to(bundle).as_posix()
+        if path.is_file() and not path.is_symlink() and _matches(relative, CODE + DATA):
+            yield relative, path
+
+
+def _code_of(bundle: Path) -> dict[str, bytes]:
+    return {rel: path.read_bytes() for rel, path in _published(bundle) if _matches(rel, CODE)}
+
+
+def reference_code(root: Path) -> dict[str, bytes]:
+    """The code files the installed Pagefind writes (the same for every index), from an
+    index of one tiny record: what a cached bundle's code must equal, byte for byte."""
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="reference-", dir=root) as tmp:
+        html = '<html><body><main data-pagefind-body><h2 id="a">a</h2></main></body></html>'
+        record = Record(0, "reference.html", html)
+        build_year_index([record], Path(tmp) / "bundle", 0)
+        return _code_of(Path(tmp) / "bundle")
+
+
+def bundle_files(bundles: dict[int, tuple[Path, bool]]) -> Iterator[tuple[str, Path]]:
+    """(site-relative URI, file) of every file the site publishes from the bundles."""
+    for year, (bundle, _) in sorted(bundles.items()):
+        for relative, path in _published(bundle):
+            yield f"{INDEX_DIR}/{year}/{relative}", path
+
+
+def index(model: SiteModel, ctx: SiteContext, root: Path, site_dir: Path) -> dict[int, bool]:
+    """:func:`prepare_index`, then copy the bundles into ``site_dir`` (without MkDocs)."""
+    bundles = prepare_index(model, ctx, root)
     out_root = site_dir / INDEX_DIR
     if out_root.exists():
         shutil.rmtree(out_root)
-    for year in years_of(ctx.days):
-        key = year_key(files_by_year.get(year, []), udu)
-        cached = cache / f"{year}-{key}"
-        rebuilt[year] = not (cached / "pagefind.js").is_file()
-        if rebuilt[year]:
-            records = records_for_year(ctx.days, year, udu)
-            build_year_index(records, cached, year)
-            log.info("search: indexed %d day(s) of %d", len(records), year)
-            for stale in cache.glob(f"{year}-*"):
-                if stale != cached and stale.is_dir():
-                    shutil.rmtree(stale, ignore_errors=True)
-        # Pagefind's own UI bundles are not used (search.js drives pagefind.js): not copied.
-        shutil.copytree(cached, out_root / str(year), ignore=shutil.ignore_patterns(*UNUSED))
-    return rebuilt
+    for uri, path in bundle_files(bundles):
+        target = site_dir / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return {year: rebuilt for year, (_, rebuilt) in bundles.items()}
 
 
-def render_search_page(ctx: SiteContext) -> str:
+def render_search_page(model: SiteModel, use_directory_urls: bool = True) -> str:
     """Body of ``search/``: the form, filters, results list; search.js does the rest."""
-    esc = html.escape
-    udu = ctx.use_directory_urls
-    root = relative_url(SEARCH_SRC, "index.md", udu)
-    years = years_of(ctx.days)
-    tag_names = sorted((t.name for t in collect(ctx.days)), key=str.lower)
-    tag_options = "".join(f'<option value="{esc(t)}">{esc(t)}</option>' for t in tag_names)
-    year_options = "".join(f'<option value="{y}">{y}</option>' for y in years)
-    config = json.dumps({"root": root, "index": INDEX_DIR, "years": years})
-    return (
-        f'<div id="digest-search" class="digest-search" data-config="{esc(config)}">'
-        '<form class="digest-search__form" role="search" action="./" method="get">'
-        '<label for="digest-search-q">Search papers</label> '
-        '<input id="digest-search-q" name="q" type="search" autocomplete="off" '
-        'placeholder="Title, author, abstract, topic…"> '
-        '<label for="digest-search-tag">Tag</label> '
-        f'<select id="digest-search-tag" name="tag"><option value="">Any</option>{tag_options}'
-        "</select> "
-        '<label for="digest-search-year">Year</label> '
-        f'<select id="digest-search-year" name="year"><option value="">Any</option>'
-        f"{year_options}</select> "
-        '<button type="submit" class="md-button">Search</button></form>'
-        '<p class="digest-search__status" aria-live="polite"></p>'
-        '<ol class="digest-search__results"></ol>'
-        "<noscript>Search needs JavaScript; the archive and tag pages list every paper."
-        "</noscript></div>"
+    years = years_of(model)
+    config = {
+        "root": render.relative_url(SEARCH_SRC, "index.md", use_directory_urls),
+        "index": INDEX_DIR,
+        "years": years,
+    }
+    return render.render(
+        "search_page.html",
+        config=json.dumps(config),
+        tag_names=sorted((t.name for t in model.tags), key=str.lower),
+        years=years,
     )
 
 
-def build(ctx: SiteContext) -> SiteOutput:
+def build(model: SiteModel, ctx: SiteContext) -> SiteOutput:
     page = GeneratedPage(
         src_uri=SEARCH_SRC,
         title="Search",
-        html=render_search_page(ctx),
+        html=render_search_page(model, ctx.use_directory_urls),
         meta={"digest": "search", "hide": ["toc"]},
         in_nav=True,
     )
