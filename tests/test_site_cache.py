@@ -195,12 +195,12 @@ def test_workflows_restore_the_site_cache_before_the_build_and_save_it_after(nam
     restore, save = names.index("Restore site cache"), names.index("Save site cache")
     assert restore < build < save
     for index in (restore, save):
-        assert steps[index]["with"]["path"].split() == [".cache/site", ".cache/search"]
+        assert steps[index]["with"]["path"].split() == [".cache/site"]
         assert "run_id" in steps[index]["with"]["key"]
     # The score cache, saved before the build, must not carry the site's (large) caches.
     for step in ("Restore score cache", "Save score cache"):
         paths = steps[names.index(step)]["with"]["path"].split()
-        assert {".cache", "!.cache/site", "!.cache/search"} <= set(paths)
+        assert {".cache", "!.cache/site"} <= set(paths)
 
 
 def test_parallel_rendering_gives_the_same_pages(

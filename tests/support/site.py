@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import shutil
 import subprocess
 import sys
@@ -198,12 +199,22 @@ _Loader.add_multi_constructor("", lambda loader, suffix, node: _passthrough(load
 
 
 def mkdocs_build(config_file: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the real ``mkdocs build`` on a project; returns the finished process."""
-    args = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file)]
+    """Run the real ``mkdocs build`` on a project; returns the finished process.
+
+    Not ``-q``: it silences warnings before ``--strict`` can count them.
+    """
+    args = [sys.executable, "-m", "mkdocs", "build", "-f", str(config_file)]
     if strict:
         args.append("--strict")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(
-        args, cwd=config_file.parent, capture_output=True, text=True, timeout=300, check=False
+        args,
+        cwd=config_file.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
     )
 
 
