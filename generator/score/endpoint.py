@@ -1,0 +1,195 @@
+"""The OpenAI-compatible endpoint seen from the scorer: its client, and facts read off replies.
+
+The openai SDK's timeout is per socket operation, and it buffers a reply whole: a server
+that trickles a byte every few seconds never times out, and one that streams without end
+fills memory. The client made here reads replies through :class:`BoundedTransport`, which
+stops a reply past a size cap (:class:`ReplyTooLarge`) or past an overall deadline counted
+from the request (:class:`ReplyDeadline`, a timeout to the SDK). Both surface as a failed
+attempt with a clear reason, never as a hang.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import httpx
+import openai
+
+from generator.fetch.http import parse_retry_after
+from generator.schema import Usage
+
+# A reply for 20 papers is about 20 KB; 8 MiB is room for any honest batch.
+MAX_REPLY_BYTES = 8 * 1024 * 1024
+
+
+class ReplyTooLarge(httpx.ReadError):
+    """The endpoint sent more than the cap allows."""
+
+    def __init__(self, limit: int, request: httpx.Request) -> None:
+        self.limit = limit
+        super().__init__(f"reply larger than {limit:,} bytes", request=request)
+
+
+class ReplyDeadline(httpx.ReadTimeout):
+    """The reply was not complete within the overall deadline."""
+
+    def __init__(self, deadline: float, request: httpx.Request) -> None:
+        self.deadline = deadline
+        super().__init__(f"reply not complete within {deadline:g} s", request=request)
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    def __init__(
+        self,
+        inner: httpx.SyncByteStream,
+        request: httpx.Request,
+        *,
+        max_bytes: int,
+        ends_at: float,
+        deadline: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._inner = inner
+        self._request = request
+        self._max_bytes = max_bytes
+        self._ends_at = ends_at
+        self._deadline = deadline
+        self._clock = clock
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        for chunk in self._inner:
+            received += len(chunk)
+            if received > self._max_bytes:
+                raise ReplyTooLarge(self._max_bytes, self._request)
+            if self._clock() > self._ends_at:
+                raise ReplyDeadline(self._deadline, self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class BoundedTransport(httpx.BaseTransport):
+    """Wraps a transport so that every reply body is capped in size and in total time.
+
+    The deadline is checked as each chunk arrives; a connection that goes silent is the
+    read timeout's job. Bytes are counted as they come off the wire: the client asks for
+    an uncompressed reply (see :func:`make_client`).
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        *,
+        max_bytes: int = MAX_REPLY_BYTES,
+        deadline: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._inner = inner
+        self._max_bytes = max_bytes
+        self._deadline = deadline
+        self._clock = clock
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        ends_at = self._clock() + self._deadline
+        response = self._inner.handle_request(request)
+        if self._clock() > ends_at:
+            response.close()
+            raise ReplyDeadline(self._deadline, request)
+        stream = response.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_BoundedStream(
+                stream,
+                request,
+                max_bytes=self._max_bytes,
+                ends_at=ends_at,
+                deadline=self._deadline,
+                clock=self._clock,
+            ),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def make_client(
+    *, api_key: str, base_url: str | None, timeout: float, max_reply_bytes: int
+) -> openai.OpenAI:
+    """The SDK client: our retry policy (``max_retries=0``) over a bounded transport.
+
+    ``timeout`` is both the per-operation timeout and the overall deadline of one request.
+    """
+    http_client = httpx.Client(
+        transport=BoundedTransport(
+            httpx.HTTPTransport(), max_bytes=max_reply_bytes, deadline=timeout
+        ),
+        timeout=timeout,
+        headers={"Accept-Encoding": "identity"},
+    )
+    return openai.OpenAI(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=0,
+        http_client=http_client,
+    )
+
+
+def bounded_failure(exc: BaseException) -> str | None:
+    """The reason an SDK error came from :class:`BoundedTransport`, or None."""
+    cause = exc.__cause__
+    if isinstance(cause, ReplyTooLarge | ReplyDeadline):
+        return str(cause)
+    return None
+
+
+def estimate_tokens(messages: Sequence[Mapping[str, str]]) -> int:
+    """Rough prompt tokens (~4 characters each) for the limiter and the budget."""
+    return sum(len(m["content"]) for m in messages) // 4 + 8 * len(messages)
+
+
+def retry_after(response: Any) -> float | None:
+    """Seconds an endpoint asks us to wait: OpenAI's ``retry-after-ms``, else Retry-After."""
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return max(float(value) / 1000, 0.0)
+        except ValueError:
+            pass
+    return parse_retry_after(headers.get("retry-after"))
+
+
+def public_url(url: str) -> str:
+    """``url`` without user info or query (they may hold credentials): safe in errors."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def usage_of(completion: Any) -> Usage:
+    """Tokens of one reply (fields some endpoints omit, or fill with junk, count as zero)."""
+
+    def count(owner: Any, name: str) -> int:
+        value = getattr(owner, name, 0) or 0
+        return value if isinstance(value, int) and 0 <= value < 10**12 else 0
+
+    raw = getattr(completion, "usage", None)
+    if raw is None:
+        return Usage(requests=1)
+    return Usage(
+        requests=1,
+        prompt_tokens=count(raw, "prompt_tokens"),
+        completion_tokens=count(raw, "completion_tokens"),
+        cached_prompt_tokens=count(getattr(raw, "prompt_tokens_details", None), "cached_tokens"),
+        reasoning_tokens=count(getattr(raw, "completion_tokens_details", None), "reasoning_tokens"),
+    )
