@@ -50,7 +50,7 @@ def make_scorer(llm: FakeLLM, *, cache: ScoreCache | None = None, **overrides: o
     }
     scorer_kw = {
         k: overrides.pop(k)
-        for k in ("budget_usd", "title_prefilter", "max_attempts", "pricing")
+        for k in ("budget_usd", "title_prefilter", "max_attempts", "pricing", "max_reply_bytes")
         if k in overrides
     }
     llm_fields.update(overrides)
@@ -354,3 +354,36 @@ def test_hostile_comment_is_cleaned_before_the_cache(tmp_path: Path) -> None:
 
 def make_scorer_hash() -> str:
     return prompt_hash(render_prompt_text(load_settings(ROOT / "digest.yaml").prompt))
+
+
+def test_a_reply_that_trickles_is_cut_at_the_deadline_and_retried() -> None:
+    """One byte every 0.2 s never trips a per-read timeout: the overall deadline does."""
+    papers = make_papers(3)
+    with FakeLLM(trickle_interval=0.2) as llm:
+        llm.script = ["trickle"]
+        scorer = make_scorer(llm, timeout=1.0)
+        started = time.monotonic()
+        outcome = scorer.score(papers)
+        elapsed = time.monotonic() - started
+    assert all(s.status == "scored" for s in outcome.scores.values())
+    assert [r.behaviour for r in llm.requests] == ["trickle", "good"]
+    assert scorer.stats.last_error == "reply not complete within 1 s"
+    assert elapsed < 4
+    assert_usage_matches(outcome, llm)  # the cut reply was never billed
+
+
+def test_an_endless_reply_is_cut_at_the_size_cap() -> None:
+    papers = make_papers(4)
+    with FakeLLM() as llm:
+        llm.script = ["endless"]
+        scorer = make_scorer(llm, batch_size=2, workers=1, max_tries=1, max_reply_bytes=256 * 1024)
+        started = time.monotonic()
+        outcome = scorer.score(papers)
+        elapsed = time.monotonic() - started
+    assert_complete(outcome, papers)
+    reasons = {p.id: outcome.scores[p.id].reason for p in papers}
+    assert reasons[papers[0].id] == "reply larger than 262,144 bytes (asked 1 times)"
+    assert reasons[papers[1].id] == reasons[papers[0].id]
+    assert outcome.scores[papers[2].id].status == "scored"
+    assert len(llm.requests) == 2  # the flood is not asked for again in the same round
+    assert elapsed < 5
