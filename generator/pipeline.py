@@ -2,6 +2,7 @@
 
 The only module that wires the stages together. Decisions kept here:
 
+- One run at a time per data directory (:mod:`generator.lock`): two would pay twice.
 - Idempotent: a published day is "already up to date" unless ``force``; a forced re-run
   pays nothing twice (the LLM scorer's cache). A day stored as "no announcement" or
   "failed" is not final: the next run that sees papers for that date replaces it.
@@ -34,6 +35,7 @@ from generator.fetch.rss import fetch_announcement
 from generator.fetch.schedule import Schedule
 from generator.fetch.semantic_scholar import build_gate
 from generator.filter import Selection, count_types, keep, select
+from generator.lock import run_lock
 from generator.models import Announcement, Paper, Score
 from generator.schema import (
     Counts,
@@ -258,8 +260,37 @@ def run_latest(
     env: Mapping[str, str] | None = None,
     client: PoliteClient | None = None,
     progress: Progress | None = None,
+    lock_wait: float = 0.0,
 ) -> RunResult:
-    """The daily job: the latest announcement from RSS, or ``date`` through the API."""
+    """The daily job: the latest announcement from RSS, or ``date`` through the API.
+
+    Holds the data directory's run lock (:mod:`generator.lock`) throughout: a second run
+    waits ``lock_wait`` seconds, then stops with :class:`~generator.errors.RunLocked`.
+    """
+    with run_lock(store.root, wait=lock_wait):
+        return _run_latest(
+            settings,
+            store,
+            date=date,
+            force=force,
+            scorer=scorer,
+            env=env,
+            client=client,
+            progress=progress,
+        )
+
+
+def _run_latest(
+    settings: Settings,
+    store: DayStore,
+    *,
+    date: dt.date | None,
+    force: bool,
+    scorer: Scorer | None,
+    env: Mapping[str, str] | None,
+    client: PoliteClient | None,
+    progress: Progress | None,
+) -> RunResult:
     config = settings.config
     http = client or PoliteClient.from_settings(config.arxiv)
     if date is None:
