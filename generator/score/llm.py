@@ -349,15 +349,17 @@ class LlmScorer:
             outcome.scores.update(self.cache.get_many(unique, self.prompt_hash, self.model))
             advance(len(outcome.scores))
         pending = [p for p in unique if p.id not in outcome.scores]
+        alone = self._suspicious(pending)
         if self.title_prefilter and pending:
-            cut = self._screen_titles(pending)
+            # The screening request holds a hundred titles: a suspicious one is not among
+            # them (it could have the others cut); it is scored in full, alone.
+            cut = self._screen_titles([p for p in pending if p.id not in alone])
             for paper in pending:
                 if paper.id in cut:
                     outcome.scores[paper.id] = Score.unscored(paper, TITLE_PREFILTER_REASON)
             advance(len(cut))
             pending = [p for p in pending if p.id not in cut]
         tries: dict[str, int] = {}
-        alone = self._suspicious(pending)
         batch_size = self.llm.batch_size
         with ThreadPoolExecutor(max_workers=self.llm.workers, thread_name_prefix="llm") as pool:
             while pending and not self._abort:
