@@ -20,7 +20,7 @@ check is what catches an attack phrased some other way.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 from generator.models import Paper
@@ -74,6 +74,11 @@ def suspicion(paper: Paper) -> str | None:
             if pattern.search(text):
                 return f"{name} in its {field}"
     return None
+
+
+def suspicious_papers(papers: Iterable[Paper]) -> dict[str, str]:
+    """The suspicious papers among ``papers``: id -> what :func:`suspicion` found."""
+    return {p.id: why for p in papers if (why := suspicion(p))}
 
 
 class _Judgement(Protocol):

@@ -42,7 +42,7 @@ from generator.score.endpoint import (
     retry_after,
     usage_of,
 )
-from generator.score.injection import reply_anomaly, suspicion
+from generator.score.injection import reply_anomaly, suspicious_papers
 from generator.score.pricing import Price, price_for, priced
 from generator.score.prompt import (
     build_messages,
@@ -329,17 +329,6 @@ class LlmScorer:
         return cut
 
     # -- the whole set -------------------------------------------------------------------
-    def _suspicious(self, papers: Sequence[Paper]) -> set[str]:
-        """Ids of papers whose text looks addressed to the model: they are scored alone."""
-        found: set[str] = set()
-        for paper in papers:
-            why = suspicion(paper)
-            if why:
-                log.info("%s is scored alone: %s", paper.id, why)
-                found.add(paper.id)
-        self.stats.suspicious_papers += len(found)
-        return found
-
     def score(self, papers: Sequence[Paper], progress: Progress | None = None) -> ScoringOutcome:
         advance = progress or (lambda n: None)
         unique = list({p.id: p for p in papers}.values())
@@ -349,7 +338,11 @@ class LlmScorer:
             outcome.scores.update(self.cache.get_many(unique, self.prompt_hash, self.model))
             advance(len(outcome.scores))
         pending = [p for p in unique if p.id not in outcome.scores]
-        alone = self._suspicious(pending)
+        suspicious = suspicious_papers(pending)
+        for paper_id, why in suspicious.items():
+            log.info("%s is scored alone: %s", paper_id, why)
+        self.stats.suspicious_papers += len(suspicious)
+        alone = set(suspicious)
         if self.title_prefilter and pending:
             # The screening request holds a hundred titles: a suspicious one is not among
             # them (it could have the others cut); it is scored in full, alone.
