@@ -101,7 +101,7 @@ def test_reply_anomaly_spots_one_voice_and_duplicates() -> None:
 def test_an_obeyed_injection_changes_no_batch_mate_and_a_clean_day_costs_nothing() -> None:
     clean = make_papers(DAY)
     with FakeLLM(obey=OBEY_OTHERS) as llm:
-        baseline = make_scorer(llm, batch_size=DEFAULT_BATCH).score(clean)
+        baseline = make_scorer(llm, batch_size=DEFAULT_BATCH, timeout=30).score(clean)
         clean_requests = len(llm.delivered)
         clean_billed = llm.billed()
     assert changed_batch_mates(baseline, clean) == 0
@@ -113,7 +113,7 @@ def test_an_obeyed_injection_changes_no_batch_mate_and_a_clean_day_costs_nothing
     evil = attacker(ATTACK)
     day = papers[:10] + [evil] + papers[10:]
     with FakeLLM(obey=OBEY_OTHERS) as llm:
-        outcome = make_scorer(llm, batch_size=DEFAULT_BATCH).score(day)
+        outcome = make_scorer(llm, batch_size=DEFAULT_BATCH, timeout=30).score(day)
         requests = list(llm.delivered)
     assert changed_batch_mates(outcome, papers) == 0
     # The attacker went alone; the 39 others in two shared batches: one extra request.
@@ -127,7 +127,7 @@ def test_an_injection_the_heuristic_misses_is_caught_by_the_reply_check() -> Non
     evil = attacker(EVASIVE)
     day = papers[:10] + [evil] + papers[10:]
     with FakeLLM(obey=OBEY_EVASIVE) as llm:
-        scorer = make_scorer(llm, batch_size=DEFAULT_BATCH)
+        scorer = make_scorer(llm, batch_size=DEFAULT_BATCH, timeout=30)
         outcome = scorer.score(day)
         requests = list(llm.delivered)
     assert changed_batch_mates(outcome, papers) == 0
@@ -141,7 +141,7 @@ def test_a_reply_with_two_records_for_a_paper_is_asked_again_alone() -> None:
     papers = make_papers(6)
     with FakeLLM() as llm:
         llm.script = ["duplicate"]
-        outcome = make_scorer(llm, batch_size=6, workers=1).score(papers)
+        outcome = make_scorer(llm, batch_size=6, workers=1, timeout=30).score(papers)
         requests = list(llm.delivered)
     assert [len(r.paper_ids) for r in requests] == [6, 1, 1, 1, 1, 1, 1]
     assert changed_batch_mates(outcome, papers) == 0

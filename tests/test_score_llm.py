@@ -356,17 +356,18 @@ def make_scorer_hash() -> str:
     return prompt_hash(render_prompt_text(load_settings(ROOT / "digest.yaml").prompt))
 
 
-def test_a_reply_that_trickles_is_cut_at_the_deadline_and_retried() -> None:
+@pytest.mark.parametrize("behaviour", ["trickle", "trickle_headers"])
+def test_a_reply_that_trickles_is_cut_at_the_deadline_and_retried(behaviour: str) -> None:
     """One byte every 0.2 s never trips a per-read timeout: the overall deadline does."""
     papers = make_papers(3)
     with FakeLLM(trickle_interval=0.2) as llm:
-        llm.script = ["trickle"]
+        llm.script = [behaviour]
         scorer = make_scorer(llm, timeout=1.0)
         started = time.monotonic()
         outcome = scorer.score(papers)
         elapsed = time.monotonic() - started
     assert all(s.status == "scored" for s in outcome.scores.values())
-    assert [r.behaviour for r in llm.requests] == ["trickle", "good"]
+    assert [r.behaviour for r in llm.requests] == [behaviour, "good"]
     assert scorer.stats.last_error == "reply not complete within 1 s"
     assert elapsed < 4
     assert_usage_matches(outcome, llm)  # the cut reply was never billed

@@ -4,15 +4,17 @@ The openai SDK's timeout is per socket operation, and it buffers a reply whole: 
 that trickles a byte every few seconds never times out, and one that streams without end
 fills memory. The client made here reads replies through :class:`BoundedTransport`, which
 stops a reply past a size cap (:class:`ReplyTooLarge`) or past an overall deadline counted
-from the request (:class:`ReplyDeadline`, a timeout to the SDK). Both surface as a failed
-attempt with a clear reason, never as a hang.
+from the request, headers included (:class:`ReplyDeadline`, a timeout to the SDK). Both
+surface as a failed attempt with a clear reason, never as a hang.
 """
 
 from __future__ import annotations
 
-import time
+import contextlib
+import socket
+import threading
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -41,77 +43,114 @@ class ReplyDeadline(httpx.ReadTimeout):
         super().__init__(f"reply not complete within {deadline:g} s", request=request)
 
 
+class _Watchdog:
+    """Shuts a request's socket down at its deadline, wherever the reply is stuck.
+
+    A per-read timeout restarts with every byte, headers included; shutting the socket
+    down from a timer unblocks the read at the deadline. The socket comes from httpcore's
+    ``trace`` extension as the connection opens (the client keeps no idle connections, so
+    every request opens one).
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.fired = threading.Event()
+        self._stream: Any = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(deadline, self._fire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event == "connection.connect_tcp.complete":
+            with self._lock:
+                self._stream = info.get("return_value")
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired.set()
+        with self._lock:
+            stream = self._stream
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+
+
 class _BoundedStream(httpx.SyncByteStream):
     def __init__(
         self,
         inner: httpx.SyncByteStream,
         request: httpx.Request,
+        watchdog: _Watchdog,
         *,
         max_bytes: int,
-        ends_at: float,
         deadline: float,
-        clock: Callable[[], float],
     ) -> None:
         self._inner = inner
         self._request = request
+        self._watchdog = watchdog
         self._max_bytes = max_bytes
-        self._ends_at = ends_at
         self._deadline = deadline
-        self._clock = clock
 
     def __iter__(self) -> Iterator[bytes]:
         received = 0
-        for chunk in self._inner:
-            received += len(chunk)
-            if received > self._max_bytes:
-                raise ReplyTooLarge(self._max_bytes, self._request)
-            if self._clock() > self._ends_at:
-                raise ReplyDeadline(self._deadline, self._request)
-            yield chunk
+        try:
+            for chunk in self._inner:
+                received += len(chunk)
+                if received > self._max_bytes:
+                    raise ReplyTooLarge(self._max_bytes, self._request)
+                if self._watchdog.fired.is_set():
+                    raise ReplyDeadline(self._deadline, self._request)
+                yield chunk
+        except (httpx.TransportError, OSError) as exc:
+            if self._watchdog.fired.is_set() and not isinstance(exc, ReplyTooLarge):
+                raise ReplyDeadline(self._deadline, self._request) from exc
+            raise
 
     def close(self) -> None:
+        self._watchdog.stop()
         self._inner.close()
 
 
 class BoundedTransport(httpx.BaseTransport):
-    """Wraps a transport so that every reply body is capped in size and in total time.
+    """Wraps a transport so that every reply is capped in size and in total time.
 
-    The deadline is checked as each chunk arrives; a connection that goes silent is the
-    read timeout's job. Bytes are counted as they come off the wire: the client asks for
-    an uncompressed reply (see :func:`make_client`).
+    Bytes are counted as they come off the wire: the client asks for an uncompressed reply
+    (see :func:`make_client`).
     """
 
     def __init__(
-        self,
-        inner: httpx.BaseTransport,
-        *,
-        max_bytes: int = MAX_REPLY_BYTES,
-        deadline: float,
-        clock: Callable[[], float] = time.monotonic,
+        self, inner: httpx.BaseTransport, *, max_bytes: int = MAX_REPLY_BYTES, deadline: float
     ) -> None:
         self._inner = inner
         self._max_bytes = max_bytes
         self._deadline = deadline
-        self._clock = clock
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        ends_at = self._clock() + self._deadline
-        response = self._inner.handle_request(request)
-        if self._clock() > ends_at:
-            response.close()
-            raise ReplyDeadline(self._deadline, request)
+        watchdog = _Watchdog(self._deadline)
+        request.extensions = {**request.extensions, "trace": watchdog.trace}
+        watchdog.start()
+        try:
+            response = self._inner.handle_request(request)
+        except (httpx.TransportError, OSError) as exc:
+            watchdog.stop()
+            if watchdog.fired.is_set():
+                raise ReplyDeadline(self._deadline, request) from exc
+            raise
+        except BaseException:
+            watchdog.stop()
+            raise
         stream = response.stream
         assert isinstance(stream, httpx.SyncByteStream)
         return httpx.Response(
             status_code=response.status_code,
             headers=response.headers,
             stream=_BoundedStream(
-                stream,
-                request,
-                max_bytes=self._max_bytes,
-                ends_at=ends_at,
-                deadline=self._deadline,
-                clock=self._clock,
+                stream, request, watchdog, max_bytes=self._max_bytes, deadline=self._deadline
             ),
             extensions=response.extensions,
         )
@@ -129,7 +168,11 @@ def make_client(
     """
     http_client = httpx.Client(
         transport=BoundedTransport(
-            httpx.HTTPTransport(), max_bytes=max_reply_bytes, deadline=timeout
+            # No idle connections: each request opens its own, which the deadline's
+            # watchdog can shut (a new connection per batch costs little next to the model).
+            httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)),
+            max_bytes=max_reply_bytes,
+            deadline=timeout,
         ),
         timeout=timeout,
         headers={"Accept-Encoding": "identity"},

@@ -61,6 +61,7 @@ BEHAVIOURS = (
     "partial_lines",
     "duplicate",  # a second, different record for the first paper
     "trickle",  # headers, then the body one byte every ``trickle_interval`` seconds
+    "trickle_headers",  # the status line and headers themselves one byte at a time
     "endless",  # headers, then body bytes as fast as the client takes them, forever
 )
 
@@ -234,7 +235,7 @@ class FakeLLM:
             },
         }
         data = json.dumps(reply).encode()
-        if behaviour in ("trickle", "endless"):
+        if behaviour in ("trickle", "trickle_headers", "endless"):
             return self._send_without_end(handler, behaviour, data)
         try:
             handler.send_response(200)
@@ -262,6 +263,13 @@ class FakeLLM:
     ) -> None:
         """A reply that never completes: the client must give up (nothing is billed)."""
         try:
+            if behaviour == "trickle_headers":
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+                for i in range(len(head)):
+                    handler.wfile.write(head[i : i + 1])
+                    handler.wfile.flush()
+                    time.sleep(self.trickle_interval)
+                return
             handler.send_response(200)
             handler.send_header("Content-Type", "application/json")
             size = len(data) if behaviour == "trickle" else 10**15
