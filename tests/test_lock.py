@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -88,8 +89,9 @@ def feed(n: int) -> str:
 
 
 def test_two_runs_at_once_pay_each_paper_once(tmp_path: Path) -> None:
-    root = make_root(tmp_path, llm={"batch_size": 10, "workers": 1})
-    with FakeArxiv() as arxiv, FakeLLM(delay=1.5) as llm:
+    root = make_root(tmp_path, llm={"batch_size": 10, "workers": 1, "timeout": 120})
+    gate = threading.Event()  # the LLM answers nobody until the second run is over
+    with FakeArxiv() as arxiv, FakeLLM(gate=gate) as llm:
         arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed(PAPERS)))
         env = cli_env(
             DIGEST_ARXIV_RSS_URL=arxiv.url, OPENAI_BASE_URL=llm.url + "/v1", OPENAI_API_KEY=KEY
@@ -107,6 +109,7 @@ def test_two_runs_at_once_pay_each_paper_once(tmp_path: Path) -> None:
                 command, cwd=root, env=env, capture_output=True, text=True, timeout=120
             )
             still_running = first.poll() is None
+            gate.set()
             out, err = first.communicate(timeout=120)
         finally:
             first.kill()

@@ -108,6 +108,7 @@ class FakeLLM:
         title_cut: Callable[[str], bool] = lambda title: "Diffusion" in title,
         obey: str | None = None,
         trickle_interval: float = 2.0,
+        gate: threading.Event | None = None,
     ) -> None:
         self.delay = delay
         self.default = default
@@ -117,6 +118,7 @@ class FakeLLM:
         self.title_cut = title_cut
         self.obey = re.compile(obey) if obey else None
         self.trickle_interval = trickle_interval
+        self.gate = gate  # when given, every request waits for it before being answered
         self.script: list[str] = []
         self.requests: list[LoggedRequest] = []
         self.lock = threading.Lock()
@@ -191,6 +193,8 @@ class FakeLLM:
         entry = LoggedRequest(behaviour, [p["id"] for p in papers], body, received_at=time.time())
         with self.lock:
             self.requests.append(entry)
+        if self.gate is not None:
+            self.gate.wait(120)
         if self.delay:
             time.sleep(self.delay)
         if behaviour in ("401", "429", "500"):
