@@ -14,6 +14,7 @@ from support.llm import FakeLLM
 from test_pipeline import DATE, KEY, announcement, day_papers, write_settings
 from test_score_parts import paper, scored
 
+from generator.models import Score
 from generator.pipeline import process_announcement
 from generator.schema import DayStatus
 from generator.score import make_scorer
@@ -157,3 +158,16 @@ def test_a_cache_that_cannot_be_opened_keeps_scores_in_memory(
     assert_works(cache)
     assert len(cache) == 1
     assert f"score cache {small_disk / 'scores.sqlite'} cannot be opened" in caplog.text
+
+
+def test_a_score_sqlite_cannot_encode_is_kept_in_memory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Replies are cleaned at the edge; should a bad text still get here, no crash."""
+    cache = ScoreCache(tmp_path / "scores.sqlite")
+    bad = Score(
+        id="2510.00001", version=1, status="scored", relevance=8, novelty=7, comment="\ud800"
+    )
+    cache.put_many([bad], "h", "m")
+    assert cache.get_many([paper(1)], "h", "m") == {"2510.00001": bad}
+    assert "could not write score cache" in caplog.text
