@@ -388,3 +388,18 @@ def test_an_endless_reply_is_cut_at_the_size_cap() -> None:
     assert outcome.scores[papers[2].id].status == "scored"
     assert len(llm.requests) == 2  # the flood is not asked for again in the same round
     assert elapsed < 5
+
+
+def test_the_bounded_client_still_honours_a_proxy_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stand-in plays an HTTP proxy: the endpoint's own host does not even resolve."""
+    papers = make_papers(2)
+    with FakeLLM() as proxy:
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        scorer = make_scorer(proxy, base_url="http://llm.invalid/v1")
+        outcome = scorer.score(papers)
+    assert all(s.status == "scored" for s in outcome.scores.values())
+    assert len(proxy.delivered) == 1

@@ -2,7 +2,7 @@
 
 The openai SDK's timeout is per socket operation, and it buffers a reply whole: a server
 that trickles a byte every few seconds never times out, and one that streams without end
-fills memory. The client made here reads replies through :class:`BoundedTransport`, which
+fills memory. The client made here reads replies through :class:`BoundedClient`, which
 stops a reply past a size cap (:class:`ReplyTooLarge`) or past an overall deadline counted
 from the request, headers included (:class:`ReplyDeadline`, a timeout to the SDK). Both
 surface as a failed attempt with a clear reason, never as a hang.
@@ -116,78 +116,72 @@ class _BoundedStream(httpx.SyncByteStream):
         self._inner.close()
 
 
-class BoundedTransport(httpx.BaseTransport):
-    """Wraps a transport so that every reply is capped in size and in total time.
+class BoundedClient(httpx.Client):
+    """An httpx client whose every reply is capped in size and in total time.
 
-    Bytes are counted as they come off the wire: the client asks for an uncompressed reply
-    (see :func:`make_client`).
+    It wraps :meth:`httpx.Client.send` (the one call the openai SDK makes), so the client's
+    own transport, proxies from the environment included, stays as httpx builds it. Bytes
+    are counted as they come off the wire: the client asks for an uncompressed reply. It
+    keeps no idle connections, so every request opens one that its watchdog can shut (a
+    new connection per batch costs little next to the model's answer).
     """
 
-    def __init__(
-        self, inner: httpx.BaseTransport, *, max_bytes: int = MAX_REPLY_BYTES, deadline: float
-    ) -> None:
-        self._inner = inner
-        self._max_bytes = max_bytes
-        self._deadline = deadline
+    def __init__(self, *, max_bytes: int = MAX_REPLY_BYTES, deadline: float, **kwargs: Any):
+        kwargs.setdefault("limits", httpx.Limits(max_keepalive_connections=0))
+        kwargs.setdefault("timeout", deadline)
+        super().__init__(**kwargs)
+        self.headers["Accept-Encoding"] = "identity"
+        self.max_bytes = max_bytes
+        self.deadline = deadline
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        watchdog = _Watchdog(self._deadline)
+    def send(
+        self, request: httpx.Request, *, stream: bool = False, **kwargs: Any
+    ) -> httpx.Response:
+        watchdog = _Watchdog(self.deadline)
         request.extensions = {**request.extensions, "trace": watchdog.trace}
         watchdog.start()
         try:
-            response = self._inner.handle_request(request)
+            response = super().send(request, stream=True, **kwargs)
         except (httpx.TransportError, OSError) as exc:
             watchdog.stop()
             if watchdog.fired.is_set():
-                raise ReplyDeadline(self._deadline, request) from exc
+                raise ReplyDeadline(self.deadline, request) from exc
             raise
         except BaseException:
             watchdog.stop()
             raise
-        stream = response.stream
-        assert isinstance(stream, httpx.SyncByteStream)
-        return httpx.Response(
-            status_code=response.status_code,
-            headers=response.headers,
-            stream=_BoundedStream(
-                stream, request, watchdog, max_bytes=self._max_bytes, deadline=self._deadline
-            ),
-            extensions=response.extensions,
+        inner = response.stream
+        assert isinstance(inner, httpx.SyncByteStream)
+        response.stream = _BoundedStream(
+            inner, request, watchdog, max_bytes=self.max_bytes, deadline=self.deadline
         )
-
-    def close(self) -> None:
-        self._inner.close()
+        if not stream:
+            try:
+                response.read()
+            except BaseException:
+                response.close()
+                raise
+        return response
 
 
 def make_client(
     *, api_key: str, base_url: str | None, timeout: float, max_reply_bytes: int
 ) -> openai.OpenAI:
-    """The SDK client: our retry policy (``max_retries=0``) over a bounded transport.
+    """The SDK client: our retry policy (``max_retries=0``) over a :class:`BoundedClient`.
 
     ``timeout`` is both the per-operation timeout and the overall deadline of one request.
     """
-    http_client = httpx.Client(
-        transport=BoundedTransport(
-            # No idle connections: each request opens its own, which the deadline's
-            # watchdog can shut (a new connection per batch costs little next to the model).
-            httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)),
-            max_bytes=max_reply_bytes,
-            deadline=timeout,
-        ),
-        timeout=timeout,
-        headers={"Accept-Encoding": "identity"},
-    )
     return openai.OpenAI(
         api_key=api_key,
         base_url=base_url,
         timeout=timeout,
         max_retries=0,
-        http_client=http_client,
+        http_client=BoundedClient(max_bytes=max_reply_bytes, deadline=timeout),
     )
 
 
 def bounded_failure(exc: BaseException) -> str | None:
-    """The reason an SDK error came from :class:`BoundedTransport`, or None."""
+    """The reason an SDK error came from :class:`BoundedClient`'s bounds, or None."""
     cause = exc.__cause__
     if isinstance(cause, ReplyTooLarge | ReplyDeadline):
         return str(cause)
