@@ -10,13 +10,14 @@ irrelevant/application keywords; the lexical ranker adds it to its own score.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from generator.config import SelectionPrompt
 from generator.errors import ConfigError
 from generator.models import Paper
+
+if TYPE_CHECKING:  # numpy comes with the embed extra: imported where it is used
+    import numpy as np
 
 MINILM_NAMES = frozenset({"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"})
 _MODEL_KEY = "scoring.local_model"
@@ -70,6 +71,8 @@ class EmbeddingRanker:
         self.negative = self._encode([negatives])[0] if negatives else None
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         vectors = self.model.encode(
             list(texts), normalize_embeddings=True, batch_size=64, show_progress_bar=False
         )
@@ -77,6 +80,8 @@ class EmbeddingRanker:
 
     def similarities(self, papers: Sequence[Paper]) -> tuple[np.ndarray, np.ndarray]:
         """Per paper: (cosine to each topic [n, topics], cosine to the negatives [n])."""
+        import numpy as np
+
         if not papers:
             return np.zeros((0, len(self.topics))), np.zeros(0)
         vectors = self._encode([f"{p.title}. {p.abstract}" for p in papers])
