@@ -60,7 +60,8 @@ class _Watchdog:
         self._timer.daemon = True
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        if event == "connection.connect_tcp.complete":
+        # "connection." for direct and HTTP-proxied requests, "socks." through a SOCKS proxy.
+        if event.endswith(".connect_tcp.complete"):
             with self._lock:
                 self._stream = info.get("return_value")
 
