@@ -6,7 +6,7 @@ announcement" or "failed" is tried again), the others are fetched from the API b
 submission window (:func:`generator.fetch.api.fetch_day`) and handed to the pipeline's
 :func:`~generator.pipeline.process_announcement` (filter -> score -> store). A failing day
 stops the run with its error; days done before it stay stored, so the next run resumes
-where it stopped.
+where it stopped. One run at a time per data directory (:mod:`generator.lock`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from generator.errors import ConfigError
 from generator.fetch.api import API_SOURCE, fetch_day
 from generator.fetch.http import PoliteClient
 from generator.fetch.schedule import Schedule
+from generator.lock import run_lock
 from generator.models import Announcement
 from generator.pipeline import RunResult, is_final, process_announcement, stored_day
 from generator.store import DayStore
@@ -68,12 +69,31 @@ def backfill(
     process: ProcessAnnouncement = process_announcement,
     schedule: Schedule | None = None,
     report: Callable[[DayResult], Any] | None = None,
+    lock_wait: float = 0.0,
 ) -> list[DayResult]:
-    """Rebuild every announcement day in [first, last]; returns what was done per date."""
+    """Rebuild every announcement day in [first, last]; returns what was done per date.
+
+    Holds the data directory's run lock throughout, like :func:`~generator.pipeline.run_latest`.
+    """
     if last < first:
         raise ConfigError(
             "backfill range", None, f"the last date {last} is before the first {first}"
         )
+    with run_lock(store.root, wait=lock_wait):
+        return _backfill(settings, store, first, last, client, force, process, schedule, report)
+
+
+def _backfill(
+    settings: Settings,
+    store: DayStore,
+    first: dt.date,
+    last: dt.date,
+    client: PoliteClient,
+    force: bool,
+    process: ProcessAnnouncement,
+    schedule: Schedule | None,
+    report: Callable[[DayResult], Any] | None,
+) -> list[DayResult]:
     schedule = schedule or Schedule.from_settings(settings.config.arxiv)
     results: list[DayResult] = []
 

@@ -165,3 +165,16 @@ class SearchIndexError(DigestError):
         self.problem = problem
         where = f"search index of {year}" if year is not None else "search index"
         super().__init__(f"{where}: {problem}")
+
+
+class RunLocked(DigestError):
+    """Another run holds the data directory's lock (two runs would pay twice)."""
+
+    def __init__(self, path: str | Path, pid: int | None, since: str | None) -> None:
+        self.path = str(path)
+        self.pid = pid
+        self.since = since
+        holder = f"pid {pid if pid is not None else 'unknown'}, since {since or 'unknown'}"
+        super().__init__(
+            f"another arxiv-digest run ({holder}) holds {self.path}; try again when it finishes"
+        )

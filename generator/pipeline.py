@@ -2,6 +2,7 @@
 
 The only module that wires the stages together. Decisions kept here:
 
+- One run at a time per data directory (:mod:`generator.lock`): two would pay twice.
 - Idempotent: a published day is "already up to date" unless ``force``; a forced re-run
   pays nothing twice (the LLM scorer's cache). A day stored as "no announcement" or
   "failed" is not final: the next run that sees papers for that date replaces it.
@@ -23,10 +24,13 @@ import logging
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
-from generator.config import Settings
+from pydantic import ValidationError
+
+from generator.config import DigestConfig, Settings
 from generator.errors import ScoreError
 from generator.fetch.api import API_SOURCE, fetch_day
 from generator.fetch.http import PoliteClient
@@ -34,11 +38,13 @@ from generator.fetch.rss import fetch_announcement
 from generator.fetch.schedule import Schedule
 from generator.fetch.semantic_scholar import build_gate
 from generator.filter import Selection, count_types, keep, select
+from generator.lock import run_lock
 from generator.models import Announcement, Paper, Score
 from generator.schema import (
     Counts,
     DayRecord,
     DayStatus,
+    PaperEntry,
     ScanRecord,
     Scoring,
     UnscoredPaper,
@@ -47,9 +53,11 @@ from generator.score import Scorer, make_scorer
 from generator.score.base import TITLE_PREFILTER_REASON, ScoringOutcome
 from generator.score.local import LocalScorer
 from generator.score.prompt import render_prompt_text
+from generator.score.reply import validation_problem
 from generator.store import DayStore
 
 log = logging.getLogger(__name__)
+_Built = TypeVar("_Built")
 
 PREFILTER_REASON = "prefilter"
 GATE_REASON = "h-index gate"
@@ -69,6 +77,8 @@ class RunResult:
     record: DayRecord
     up_to_date: bool
     path: Path
+    # Papers left out of the day because their entry failed validation: id -> why.
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def _prefilter(
@@ -113,6 +123,43 @@ def _scan(paper: Paper, score: Score | None, cut: Score | None) -> ScanRecord:
     return ScanRecord(id=paper.id, score=score.score, unscored=score.reason or "unscored")
 
 
+def _keep_each(
+    selection: Selection,
+    scores: Mapping[str, Score],
+    config: DigestConfig,
+    skipped: dict[str, str],
+) -> list[PaperEntry]:
+    """:func:`keep`, leaving out (into ``skipped``) each paper whose entry is invalid.
+
+    One call on a sound day; only when it fails is each paper tried alone to find the bad
+    ones, so the filter's rules (who is kept, the order) stay in one place.
+    """
+    try:
+        return keep(selection, scores, config)
+    except ValidationError:
+        pass
+    for paper in selection.to_score:
+        try:
+            keep(replace(selection, to_score=[paper]), scores, config)
+        except ValidationError as exc:
+            skipped[paper.id] = f"invalid day entry ({validation_problem(exc)})"
+    sound = [p for p in selection.to_score if p.id not in skipped]
+    return keep(replace(selection, to_score=sound), scores, config)
+
+
+def _each_valid(
+    build: Callable[[Paper], _Built], papers: Sequence[Paper], skipped: dict[str, str]
+) -> list[_Built]:
+    """``build(paper)`` for each paper; a paper it fails on goes into ``skipped``."""
+    built: list[_Built] = []
+    for paper in papers:
+        try:
+            built.append(build(paper))
+        except ValidationError as exc:
+            skipped.setdefault(paper.id, f"invalid day entry ({validation_problem(exc)})")
+    return built
+
+
 def build_record(
     settings: Settings,
     announcement: Announcement,
@@ -121,24 +168,41 @@ def build_record(
     cut: Mapping[str, Score],
     prompt_digest: str,
     source: str,
+    skipped: dict[str, str] | None = None,
 ) -> DayRecord:
-    """The day record of a scored announcement (pure)."""
+    """The day record of a scored announcement (pure).
+
+    One bad paper never costs the day: a paper whose entry, scan or unscored record fails
+    validation is left out of it, and ``skipped`` (when given) gets its id and the reason.
+    """
     config = settings.config
+    left_out: dict[str, str] = {} if skipped is None else skipped
     scores = dict(outcome.scores)
     for paper_id in cut:
         paper = selection.papers_by_id[paper_id]
         scores[paper_id] = Score.unscored(paper, PREFILTER_REASON)
-    papers = keep(selection, scores, config)
-    scans = [_scan(p, outcome.scores.get(p.id), cut.get(p.id)) for p in selection.to_score]
+    papers = _keep_each(selection, scores, config, left_out)
+    scans = _each_valid(
+        lambda p: _scan(p, outcome.scores.get(p.id), cut.get(p.id)), selection.to_score, left_out
+    )
     # Papers the h-index gate kept from scoring stay visible in the compact record.
     scans += [ScanRecord(id=paper_id, unscored=GATE_REASON) for paper_id in sorted(selection.gated)]
-    unscored = [
-        UnscoredPaper(id=p.id, version=p.version, title=p.title, reason=s.reason or "unscored")
+    failed = [
+        p
         for p in selection.to_score
         if (s := scores.get(p.id)) is not None
         and s.status == "unscored"
         and s.reason not in CUT_REASONS
     ]
+    unscored = _each_valid(
+        lambda p: UnscoredPaper(
+            id=p.id, version=p.version, title=p.title, reason=scores[p.id].reason or "unscored"
+        ),
+        failed,
+        left_out,
+    )
+    for paper_id, why in left_out.items():
+        log.warning("%s left out of %s: %s", paper_id, announcement.date, why)
     return DayRecord(
         date=announcement.date,
         status=DayStatus.PUBLISHED,
@@ -244,8 +308,13 @@ def process_announcement(
         if not is_final(existing):
             store.save(_empty_record(settings, announcement, DayStatus.FAILED, source, str(exc)))
         raise
-    record = build_record(settings, announcement, selection, outcome, cut, prompt_digest, source)
-    return RunResult(record, False, store.save(record))
+    skipped: dict[str, str] = {}
+    record = build_record(
+        settings, announcement, selection, outcome, cut, prompt_digest, source, skipped
+    )
+    if skipped:
+        log.warning("%d paper(s) left out of %s: their entries are invalid", len(skipped), date)
+    return RunResult(record, False, store.save(record), skipped)
 
 
 def run_latest(
@@ -258,8 +327,37 @@ def run_latest(
     env: Mapping[str, str] | None = None,
     client: PoliteClient | None = None,
     progress: Progress | None = None,
+    lock_wait: float = 0.0,
 ) -> RunResult:
-    """The daily job: the latest announcement from RSS, or ``date`` through the API."""
+    """The daily job: the latest announcement from RSS, or ``date`` through the API.
+
+    Holds the data directory's run lock (:mod:`generator.lock`) throughout: a second run
+    waits ``lock_wait`` seconds, then stops with :class:`~generator.errors.RunLocked`.
+    """
+    with run_lock(store.root, wait=lock_wait):
+        return _run_latest(
+            settings,
+            store,
+            date=date,
+            force=force,
+            scorer=scorer,
+            env=env,
+            client=client,
+            progress=progress,
+        )
+
+
+def _run_latest(
+    settings: Settings,
+    store: DayStore,
+    *,
+    date: dt.date | None,
+    force: bool,
+    scorer: Scorer | None,
+    env: Mapping[str, str] | None,
+    client: PoliteClient | None,
+    progress: Progress | None,
+) -> RunResult:
     config = settings.config
     http = client or PoliteClient.from_settings(config.arxiv)
     if date is None:

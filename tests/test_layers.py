@@ -26,6 +26,7 @@ RANKS = {
     "filter": 2,
     "score": 3,
     "store": 4,
+    "lock": 4,  # the run lock: taken by the pipeline and backfill, imports errors only
     "pipeline": 5,
     "backfill": 6,
     "site": 7,

@@ -309,3 +309,36 @@ def test_h_index_gate_skips_scoring_but_keeps_papers_visible(tmp_path: Path) -> 
     assert by_id["2510.00001"].unscored is None and by_id["2510.00033"].unscored is None
     assert record.counts.scanned == 2
     assert "2510.00033" in {p.id for p in record.papers}  # the followed author is kept
+
+
+def test_one_invalid_paper_is_left_out_and_counted_not_the_day(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A paper whose day entry fails validation used to fail the whole day."""
+    odd = [
+        # A followed author's paper (kept whatever its score) with an id the day file
+        # rejects: neither its entry nor its scan can be stored.
+        Paper(
+            id="2510.1x",
+            version=1,
+            title="Odd id",
+            authors=("Anshumali Shrivastava",),
+            abstract="A.",
+            categories=("cs.LG",),
+            announce_type=AnnounceType.NEW,
+        ),
+    ]
+    with FakeLLM() as llm:
+        settings = write_settings(tmp_path, llm.url)
+        store = DayStore(settings.data_dir)
+        result = process_announcement(
+            settings, announcement([*day_papers(), *odd]), store, env=env_for(llm)
+        )
+    record = result.record
+    assert record.status is DayStatus.PUBLISHED and store.load(DATE) == record
+    assert set(result.skipped) == {"2510.1x"}
+    assert "invalid day entry (id: String should match pattern" in result.skipped["2510.1x"]
+    assert "2510.1x" not in {p.id for p in record.papers} | {s.id for s in record.scans}
+    assert "2510.00033" in {p.id for p in record.papers}  # the sound followed author stays
+    assert len(record.scans) == record.counts.scanned - 1
+    assert "1 paper(s) left out of 2025-10-07" in caplog.text

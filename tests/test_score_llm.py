@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.llm import INJECTION, TOPICS, FakeLLM, default_rate
+from support.llm import INJECTION, TOPICS, FakeLLM, Verdict, default_rate
 
 from generator.config import LlmSettings, load_settings
 from generator.errors import ConfigError, ScoreError
@@ -15,6 +15,9 @@ from generator.score.base import ScoringOutcome
 from generator.score.cache import ScoreCache
 from generator.score.llm import BUDGET_REASON, TITLE_PREFILTER_REASON, LlmScorer
 from generator.score.pricing import price_for
+from generator.score.prompt import prompt_hash, render_prompt_text
+from generator.text import MAX_COMMENT
+from generator.text import problem as text_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "sk-test-not-a-real-key-1234567890"
@@ -47,7 +50,7 @@ def make_scorer(llm: FakeLLM, *, cache: ScoreCache | None = None, **overrides: o
     }
     scorer_kw = {
         k: overrides.pop(k)
-        for k in ("budget_usd", "title_prefilter", "max_attempts", "pricing")
+        for k in ("budget_usd", "title_prefilter", "max_attempts", "pricing", "max_reply_bytes")
         if k in overrides
     }
     llm_fields.update(overrides)
@@ -277,9 +280,14 @@ def test_prompt_injection_changes_no_other_paper() -> None:
     batch = papers[:4] + [evil] + papers[4:]
     with FakeLLM() as llm:
         outcome = make_scorer(llm, batch_size=9, workers=1).score(batch)
-        seen = llm.requests[0]
-    # The stand-in read the injected abstract intact, as data of its own paper.
-    assert seen.paper_ids == [p.id for p in batch]
+        requests = list(llm.requests)
+    # The escaping abstract looks addressed to the model: it went alone, read intact as
+    # the data of its own paper (the gullible stand-in rated that paper 10: it lied about
+    # itself), and the other eight shared one request.
+    assert sorted(len(r.paper_ids) for r in requests) == [1, 8]
+    alone = next(r for r in requests if r.paper_ids == [evil.id])
+    assert INJECTION in alone.body["messages"][1]["content"]
+    assert outcome.scores[evil.id].relevance == 10
     for paper in papers:
         expected = default_rate({"id": paper.id, "abstract": paper.abstract})
         got = outcome.scores[paper.id]
@@ -322,3 +330,76 @@ def test_errors_never_show_credentials_in_the_endpoint_url() -> None:
             scorer.score(make_papers(1))
     assert "hunter2" not in str(info.value) and "key=abc" not in str(info.value)
     assert host in str(info.value)
+
+
+def test_hostile_comment_is_cleaned_before_the_cache(tmp_path: Path) -> None:
+    """A lone surrogate or a control character in a reply used to crash the cache write."""
+
+    def rate(paper: dict[str, object]) -> Verdict:
+        return Verdict(9, 9, "Model Architecture: \ud800odd\x1b[2J " + "z" * 50_000, [TOPICS[0]])
+
+    papers = make_papers(3)
+    cache = ScoreCache(tmp_path / "scores.sqlite")
+    with FakeLLM(rate=rate) as llm:
+        outcome = make_scorer(llm, cache=cache).score(papers)
+    assert all(s.status == "scored" for s in outcome.scores.values())
+    again = ScoreCache(tmp_path / "scores.sqlite").get_many(papers, make_scorer_hash(), "gpt-5")
+    assert set(again) == {p.id for p in papers}
+    for score in again.values():
+        assert score.comment.startswith("Model Architecture: odd[2J z")
+        assert (
+            len(score.comment) == MAX_COMMENT and text_problem(score.comment, MAX_COMMENT) is None
+        )
+
+
+def make_scorer_hash() -> str:
+    return prompt_hash(render_prompt_text(load_settings(ROOT / "digest.yaml").prompt))
+
+
+@pytest.mark.parametrize("behaviour", ["trickle", "trickle_headers"])
+def test_a_reply_that_trickles_is_cut_at_the_deadline_and_retried(behaviour: str) -> None:
+    """One byte every 0.2 s never trips a per-read timeout: the overall deadline does."""
+    papers = make_papers(3)
+    with FakeLLM(trickle_interval=0.2) as llm:
+        llm.script = [behaviour]
+        scorer = make_scorer(llm, timeout=1.0)
+        started = time.monotonic()
+        outcome = scorer.score(papers)
+        elapsed = time.monotonic() - started
+    assert all(s.status == "scored" for s in outcome.scores.values())
+    assert [r.behaviour for r in llm.requests] == [behaviour, "good"]
+    assert scorer.stats.last_error == "reply not complete within 1 s"
+    assert elapsed < 4
+    assert_usage_matches(outcome, llm)  # the cut reply was never billed
+
+
+def test_an_endless_reply_is_cut_at_the_size_cap() -> None:
+    papers = make_papers(4)
+    with FakeLLM() as llm:
+        llm.script = ["endless"]
+        scorer = make_scorer(llm, batch_size=2, workers=1, max_tries=1, max_reply_bytes=256 * 1024)
+        started = time.monotonic()
+        outcome = scorer.score(papers)
+        elapsed = time.monotonic() - started
+    assert_complete(outcome, papers)
+    reasons = {p.id: outcome.scores[p.id].reason for p in papers}
+    assert reasons[papers[0].id] == "reply larger than 262,144 bytes (asked 1 times)"
+    assert reasons[papers[1].id] == reasons[papers[0].id]
+    assert outcome.scores[papers[2].id].status == "scored"
+    assert len(llm.requests) == 2  # the flood is not asked for again in the same round
+    assert elapsed < 5
+
+
+def test_the_bounded_client_still_honours_a_proxy_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stand-in plays an HTTP proxy: the endpoint's own host does not even resolve."""
+    papers = make_papers(2)
+    with FakeLLM() as proxy:
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        scorer = make_scorer(proxy, base_url="http://llm.invalid/v1")
+        outcome = scorer.score(papers)
+    assert all(s.status == "scored" for s in outcome.scores.values())
+    assert len(proxy.delivered) == 1

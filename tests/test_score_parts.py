@@ -134,15 +134,6 @@ def test_cache_survives_a_process_dying_after_a_batch(tmp_path: Path) -> None:
     assert mode == "wal"
 
 
-def test_unusable_cache_file_is_a_clear_error(tmp_path: Path) -> None:
-    bad = tmp_path / "c.sqlite"
-    bad.write_bytes(b"this is not a database" * 100)
-    from generator.errors import DataError
-
-    with pytest.raises(DataError, match="c.sqlite"):
-        ScoreCache(bad)
-
-
 def test_make_scorer_chooses_by_config_and_key(tmp_path: Path) -> None:
     import shutil
 

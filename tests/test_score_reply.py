@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import load_settings
-from generator.models import AnnounceType, Paper
+from generator.models import AnnounceType, Paper, Score
 from generator.score.prompt import (
     DATA_CLOSE,
     build_messages,
@@ -16,12 +16,15 @@ from generator.score.prompt import (
     reply_json_schema,
 )
 from generator.score.reply import (
+    ReplyRecord,
     extract_records,
     parse_id_list,
     parse_reply,
     repair_backslashes,
     tags_from_comment,
 )
+from generator.text import MAX_COMMENT
+from generator.text import problem as text_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT.parent / "shared" / "spec" / "selection-prompt.md"
@@ -125,9 +128,47 @@ def test_booleans_and_fractions_are_not_scores() -> None:
     assert parsed.scores == {} and set(parsed.invalid) == {IDS[0], IDS[1]}
 
 
-def test_first_valid_record_wins_and_later_invalid_does_not_erase_it() -> None:
-    parsed = parse_reply(line(IDS[0], 9, 9) + "\n" + line(IDS[0], 0, 0), IDS, TOPICS)
+def test_a_second_record_for_one_paper_is_reported_as_duplicated() -> None:
+    """Two records for one paper: the scorer trusts none of that reply (see injection.py)."""
+    parsed = parse_reply(line(IDS[0], 9, 9) + "\n" + line(IDS[0], 1, 1), IDS, TOPICS)
+    assert parsed.duplicated == {IDS[0]}
     assert parsed.scores[IDS[0]].relevance == 9 and parsed.invalid == {}
+    assert parse_reply(line(IDS[0]) + "\n" + line(IDS[1]), IDS, TOPICS).duplicated == set()
+
+
+def test_reply_text_is_normalised_at_the_edge() -> None:
+    """Comments and tags follow generator.text's rule: no surrogate or control character
+    reaches the cache or the feed, and a runaway comment is cut, not stored."""
+    hostile = "Model Architecture:\ud800 bell\x07 nul\x00 esc\x1b[31m red\u0085\n  2nd line"
+    text = json.dumps(
+        {
+            "ARXIVID": IDS[0],
+            "COMMENT": hostile,
+            "RELEVANCE": 8,
+            "NOVELTY": 7,
+            "TAGS": ["model architecture\x0b", "x" * 5000],
+        }
+    )
+    record = parse_reply(text, IDS, TOPICS).scores[IDS[0]]
+    assert record.comment == "Model Architecture: bell nul esc[31m red 2nd line"
+    assert text_problem(record.comment, MAX_COMMENT) is None
+    record.comment.encode("utf-8")  # a lone surrogate would raise here (and in sqlite)
+    assert record.tags == ("Model Architecture",)
+    huge = json.dumps(
+        {"ARXIVID": IDS[1], "COMMENT": "y" * 10_000_000, "RELEVANCE": 3, "NOVELTY": 3}
+    )
+    comment = parse_reply(huge, IDS, TOPICS).scores[IDS[1]].comment
+    assert len(comment) == MAX_COMMENT
+
+
+def test_tags_without_a_vocabulary_are_only_cleaned() -> None:
+    record = ReplyRecord.model_validate(
+        {"id": IDS[0], "relevance": 5, "novelty": 5, "tags": ["Own\x00 tag"]}
+    )
+    assert record.tags == ("Own tag",)
+    assert record.to_score(2) == Score(
+        id=IDS[0], version=2, status="scored", relevance=5, novelty=5, tags=("Own tag",)
+    )
 
 
 @pytest.mark.parametrize(

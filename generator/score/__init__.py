@@ -21,7 +21,7 @@ def make_scorer(
 ) -> Scorer:
     """The configured scorer: the LLM (needs OPENAI_API_KEY) or the local one.
 
-    ``choice`` ("llm"/"local"/"auto") overrides ``scoring.scorer`` (the CLI's ``--scorer``).
+    ``choice`` ("llm"/"local"/"auto"), when given, overrides ``scoring.scorer``.
     The scorer modules are imported here, not at the top: the LLM client library takes
     seconds to import, and commands such as ``--help`` or ``validate`` never need it.
     """

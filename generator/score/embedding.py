@@ -16,7 +16,7 @@ from generator.config import SelectionPrompt
 from generator.errors import ConfigError
 from generator.models import Paper
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy comes with the embed extra: imported where it is used
     import numpy as np
 
 MINILM_NAMES = frozenset({"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"})
@@ -26,7 +26,6 @@ _MODEL_KEY = "scoring.local_model"
 def load_model(name: str) -> Any:
     """Load a sentence-transformers model by name or path; errors say how to fix them."""
     try:
-        import numpy  # noqa: F401 - part of the extra: checked here, used below
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ConfigError(
@@ -72,7 +71,7 @@ class EmbeddingRanker:
         self.negative = self._encode([negatives])[0] if negatives else None
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        import numpy as np  # the embed extra (checked by load_model)
+        import numpy as np
 
         vectors = self.model.encode(
             list(texts), normalize_embeddings=True, batch_size=64, show_progress_bar=False

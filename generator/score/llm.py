@@ -6,6 +6,11 @@ backoff with jitter on 429 (honouring Retry-After), 5xx, timeouts, connection er
 truncated bodies. Papers missing or invalid in a reply are asked again in halved batches,
 up to ``llm.max_tries`` times; what still fails ends unscored with the reason. A 401/403/404
 or every call failing makes the endpoint unusable: :class:`ScoreError`.
+
+Papers share a request, so one paper's text must not steer its batch-mates' scores
+(:mod:`generator.score.injection`): a paper that looks addressed to the model is scored
+alone, and a reply that looks obeyed rather than judged is not trusted, its papers asked
+again one per request. A clean day costs nothing extra.
 """
 
 from __future__ import annotations
@@ -14,7 +19,6 @@ import logging
 import random
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,11 +28,21 @@ import openai
 
 from generator.config import LlmSettings, SelectionPrompt
 from generator.errors import ConfigError, ScoreError
-from generator.fetch.http import parse_retry_after
 from generator.models import Paper, Score
 from generator.schema import Usage
 from generator.score.base import BUDGET_REASON, TITLE_PREFILTER_REASON, Progress, ScoringOutcome
 from generator.score.cache import ScoreCache
+from generator.score.endpoint import (
+    MAX_REPLY_BYTES,
+    ReplyTooLarge,
+    bounded_failure,
+    estimate_tokens,
+    make_client,
+    public_url,
+    retry_after,
+    usage_of,
+)
+from generator.score.injection import reply_anomaly, suspicious_papers
 from generator.score.pricing import Price, price_for, priced
 from generator.score.prompt import (
     build_messages,
@@ -58,6 +72,8 @@ class _Stats:
     requests_ok: int = 0
     foreign_records: int = 0
     invalid_records: int = 0
+    suspicious_papers: int = 0  # scored alone: their text looks addressed to the model
+    distrusted_replies: int = 0  # looked obeyed, not judged: their papers asked again alone
     retries: int = 0
     last_error: str = ""
 
@@ -66,50 +82,14 @@ class _Stats:
 class _BatchResult:
     scores: dict[str, Score] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)  # paper id -> why not scored
+    distrusted: bool = False  # ask each of these papers again alone
 
 
-def estimate_tokens(messages: Sequence[Mapping[str, str]]) -> int:
-    """Rough prompt tokens (~4 characters each) for the limiter and the budget."""
-    return sum(len(m["content"]) for m in messages) // 4 + 8 * len(messages)
-
-
-def _retry_after(response: Any) -> float | None:
-    """Seconds an endpoint asks us to wait: OpenAI's ``retry-after-ms``, else Retry-After."""
-    headers = getattr(response, "headers", None) or {}
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(float(value) / 1000, 0.0)
-        except ValueError:
-            pass
-    return parse_retry_after(headers.get("retry-after"))
-
-
-def _public_url(url: str) -> str:
-    """``url`` without user info or query (they may hold credentials): safe in errors."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def usage_of(completion: Any) -> Usage:
-    """Tokens of one reply (fields some endpoints omit, or fill with junk, count as zero)."""
-
-    def count(owner: Any, name: str) -> int:
-        value = getattr(owner, name, 0) or 0
-        return value if isinstance(value, int) and 0 <= value < 10**12 else 0
-
-    raw = getattr(completion, "usage", None)
-    if raw is None:
-        return Usage(requests=1)
-    return Usage(
-        requests=1,
-        prompt_tokens=count(raw, "prompt_tokens"),
-        completion_tokens=count(raw, "completion_tokens"),
-        cached_prompt_tokens=count(getattr(raw, "prompt_tokens_details", None), "cached_tokens"),
-        reasoning_tokens=count(getattr(raw, "completion_tokens_details", None), "reasoning_tokens"),
-    )
+def _batches(papers: Sequence[Paper], size: int, alone: set[str]) -> list[list[Paper]]:
+    """``papers`` in batches of ``size``, except those in ``alone``: a batch of one each."""
+    shared = [p for p in papers if p.id not in alone]
+    batches = [shared[i : i + size] for i in range(0, len(shared), size)]
+    return batches + [[p] for p in papers if p.id in alone]
 
 
 class LlmScorer:
@@ -132,6 +112,7 @@ class LlmScorer:
         backoff: float = 1.0,
         max_backoff: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         self.prompt = prompt
         self.llm = llm
@@ -147,10 +128,13 @@ class LlmScorer:
                 f"a budget needs the price of model {llm.model!r}: add it under scoring.pricing",
             )
         self.prompt_hash = prompt_hash(render_prompt_text(prompt))
-        self.client = client or openai.OpenAI(
-            api_key=api_key, base_url=llm.base_url, timeout=llm.timeout, max_retries=0
+        self.client = client or make_client(
+            api_key=api_key,
+            base_url=llm.base_url,
+            timeout=llm.timeout,
+            max_reply_bytes=max_reply_bytes,
         )
-        self.endpoint = _public_url(llm.base_url) if llm.base_url else "the OpenAI API"
+        self.endpoint = public_url(llm.base_url) if llm.base_url else "the OpenAI API"
         self.limiter = RateLimiter(llm.requests_per_minute, llm.tokens_per_minute)
         self.max_attempts = max_attempts
         self.backoff = backoff
@@ -209,16 +193,20 @@ class LlmScorer:
                     continue
                 raise _BatchFailed(f"rejected by the endpoint (HTTP {exc.status_code})") from None
             except openai.RateLimitError as exc:
-                wait = _retry_after(exc.response)
+                wait = retry_after(exc.response)
                 wait = self._backoff(attempt) if wait is None else min(wait, self.max_backoff)
                 last = "rate limited (HTTP 429)"
             except openai.APIStatusError as exc:
                 if exc.status_code < 500:
                     raise _BatchFailed(f"HTTP {exc.status_code} from the endpoint") from None
                 wait, last = self._backoff(attempt), f"server error (HTTP {exc.status_code})"
-            except openai.APITimeoutError:
-                wait, last = self._backoff(attempt), f"timed out after {self.llm.timeout:g} s"
+            except openai.APITimeoutError as exc:
+                last = bounded_failure(exc) or f"timed out after {self.llm.timeout:g} s"
+                wait = self._backoff(attempt)
             except (openai.APIConnectionError, openai.APIResponseValidationError) as exc:
+                if isinstance(exc.__cause__, ReplyTooLarge):
+                    # Asking the same batch again would only fetch the same flood.
+                    raise _BatchFailed(str(exc.__cause__)) from None
                 # Includes truncated bodies and connections dropped mid-reply.
                 wait, last = self._backoff(attempt), f"connection error ({type(exc).__name__})"
             except ValueError as exc:  # a body that is not JSON at all
@@ -289,17 +277,18 @@ class LlmScorer:
         self._settle(reserved, usage, len(batch))
         by_id = {p.id: p for p in batch}
         parsed = parse_reply(text, by_id, self.prompt.tag_names)
-        for paper_id, ps in parsed.scores.items():
-            paper = by_id[paper_id]
-            result.scores[paper_id] = Score(
-                id=paper_id,
-                version=paper.version,
-                status="scored",
-                relevance=ps.relevance,
-                novelty=ps.novelty,
-                comment=ps.comment,
-                tags=ps.tags,
-            )
+        anomaly = reply_anomaly(list(by_id), parsed.scores, parsed.duplicated)
+        if anomaly and len(batch) > 1:
+            # One paper may have spoken for all: trust none of this reply.
+            log.warning("distrusted a reply for %d papers: %s", len(batch), anomaly)
+            result.problems = {p.id: f"distrusted reply ({anomaly})" for p in batch}
+            result.distrusted = True
+            with self._lock:
+                self.stats.distrusted_replies += 1
+            self._add_usage(usage)
+            return result
+        for paper_id, record in parsed.scores.items():
+            result.scores[paper_id] = record.to_score(by_id[paper_id].version)
         for paper in batch:
             if paper.id not in result.scores:
                 problem = parsed.invalid.get(paper.id)
@@ -349,8 +338,15 @@ class LlmScorer:
             outcome.scores.update(self.cache.get_many(unique, self.prompt_hash, self.model))
             advance(len(outcome.scores))
         pending = [p for p in unique if p.id not in outcome.scores]
+        suspicious = suspicious_papers(pending)
+        for paper_id, why in suspicious.items():
+            log.info("%s is scored alone: %s", paper_id, why)
+        self.stats.suspicious_papers += len(suspicious)
+        alone = set(suspicious)
         if self.title_prefilter and pending:
-            cut = self._screen_titles(pending)
+            # The screening request holds a hundred titles: a suspicious one is not among
+            # them (it could have the others cut); it is scored in full, alone.
+            cut = self._screen_titles([p for p in pending if p.id not in alone])
             for paper in pending:
                 if paper.id in cut:
                     outcome.scores[paper.id] = Score.unscored(paper, TITLE_PREFILTER_REASON)
@@ -360,11 +356,13 @@ class LlmScorer:
         batch_size = self.llm.batch_size
         with ThreadPoolExecutor(max_workers=self.llm.workers, thread_name_prefix="llm") as pool:
             while pending and not self._abort:
-                batches = [pending[i : i + batch_size] for i in range(0, len(pending), batch_size)]
+                batches = _batches(pending, batch_size, alone)
                 results = list(pool.map(self._score_batch, batches))
                 next_round: list[Paper] = []
                 for batch, result in zip(batches, results, strict=True):
                     outcome.scores.update(result.scores)
+                    if result.distrusted:
+                        alone |= {p.id for p in batch}
                     finished = len(result.scores)
                     for paper in batch:
                         problem = result.problems.get(paper.id)

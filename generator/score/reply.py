@@ -4,7 +4,8 @@ Models answer in many shapes: JSON lines as the user's prompt asks, a JSON array
 holding a list (structured output), each with or without code fences and with prose around
 them. LaTeX in comments (``\\mathcal``) makes invalid JSON escapes, and ``\\frac`` or
 ``\\beta`` are *valid* escapes (form feed, backspace) that would silently mangle the text;
-both are repaired before decoding. Every record is then validated against the batch.
+both are repaired before decoding. Every record is then validated against the batch, and
+its text normalised by the one rule for outside text (:mod:`generator.text`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,22 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from generator.models import Score
+from generator.text import MAX_COMMENT, MAX_SHORT, one_line
 
 _FENCE_RE = re.compile(r"^\s*```[\w-]*\s*$", re.MULTILINE)
 _VERSION_RE = re.compile(r"v\d+$")
@@ -130,34 +142,79 @@ def _score_int(value: Any) -> int:
 ScoreInt = Annotated[int, BeforeValidator(_score_int), Field(ge=1, le=10)]
 
 
+def _one_line(limit: int) -> Callable[[Any], Any]:
+    # The one normalisation rule for outside text (generator.text), applied as the record
+    # is validated: a lone surrogate or a control character never reaches the cache, the
+    # day file or the feed, and a runaway comment is cut rather than stored.
+    def normalise(value: Any) -> Any:
+        return one_line(value, limit) if isinstance(value, str) else value
+
+    return normalise
+
+
+Comment = Annotated[str, BeforeValidator(_one_line(MAX_COMMENT))]
+Tag = Annotated[str, BeforeValidator(_one_line(MAX_SHORT))]
+
+
 class ReplyRecord(BaseModel):
-    """One validated record of a reply (keys upper-cased first)."""
+    """One validated record of a reply (or of the score cache): what a scorer said of a paper.
 
-    model_config = ConfigDict(extra="ignore")
+    Validation with ``context={"topics": [...]}`` maps the tags onto that vocabulary (and
+    reads them from the comment when the record has none); without it the tags are kept
+    as they are (the cache stores tags already mapped).
+    """
 
-    ARXIVID: str
-    RELEVANCE: ScoreInt
-    NOVELTY: ScoreInt
-    COMMENT: str = ""
-    TAGS: list[str] | None = None
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    relevance: ScoreInt
+    novelty: ScoreInt
+    comment: Comment = ""
+    tags: tuple[Tag, ...] | None = None
+
+    @model_validator(mode="after")
+    def _vocabulary(self, info: ValidationInfo) -> ReplyRecord:
+        topics = (info.context or {}).get("topics")
+        if topics is None:
+            tags = self.tags or ()
+        elif self.tags is None:
+            tags = tags_from_comment(self.comment, topics)
+        else:
+            tags = canonical_tags(self.tags, topics)
+        object.__setattr__(self, "tags", tuple(tags))
+        return self
+
+    def to_score(self, version: int) -> Score:
+        return Score(
+            id=self.id,
+            version=version,
+            status="scored",
+            relevance=self.relevance,
+            novelty=self.novelty,
+            comment=self.comment,
+            tags=self.tags or (),
+        )
 
 
-@dataclass(frozen=True)
-class ParsedScore:
-    relevance: int
-    novelty: int
-    comment: str
-    tags: tuple[str, ...]
+def validation_problem(exc: ValidationError) -> str:
+    """The first problem of a failed validation, as ``field: message``."""
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
 
 
 @dataclass
 class ParsedReply:
-    """What a reply held for one batch: valid scores by id, and what was wrong."""
+    """What a reply held for one batch: valid records by id, and what was wrong."""
 
-    scores: dict[str, ParsedScore] = field(default_factory=dict)
+    scores: dict[str, ReplyRecord] = field(default_factory=dict)
     foreign: int = 0  # records whose id is not in the batch (hallucinated), ignored
     invalid: dict[str, str] = field(default_factory=dict)  # batch id -> problem
     unparsed: int = 0  # fragments that were not JSON at all
+    # Batch ids with more than one record. A model answers once per paper; a second record
+    # is a model following an instruction (a prompt injection) or confused about the batch,
+    # so the scorer trusts none of that reply.
+    duplicated: set[str] = field(default_factory=set)
 
 
 def normalize_id(raw: Any) -> str:
@@ -202,10 +259,11 @@ def canonical_tags(raw: Iterable[str], topics: Sequence[str]) -> tuple[str, ...]
 
 
 def parse_reply(text: str, batch_ids: Iterable[str], topics: Sequence[str]) -> ParsedReply:
-    """Validate every record of ``text`` against the batch; first valid record per id wins."""
+    """Validate every record of ``text`` against the batch (see :class:`ParsedReply`)."""
     wanted = set(batch_ids)
     raw_records, unparsed = extract_records(text)
     result = ParsedReply(unparsed=unparsed)
+    seen: set[str] = set()
     for raw in raw_records:
         if not isinstance(raw, dict):
             result.unparsed += 1
@@ -217,26 +275,23 @@ def parse_reply(text: str, batch_ids: Iterable[str], topics: Sequence[str]) -> P
         if paper_id not in wanted:
             result.foreign += 1
             continue
-        if paper_id in result.scores:
+        if paper_id in seen:
+            result.duplicated.add(paper_id)
             continue
-        upper["ARXIVID"] = paper_id
-        if upper.get("COMMENT") is None:
-            upper["COMMENT"] = ""
+        seen.add(paper_id)
+        fields = {
+            "id": paper_id,
+            "relevance": upper.get("RELEVANCE"),
+            "novelty": upper.get("NOVELTY"),
+            "comment": upper.get("COMMENT") or "",
+            "tags": upper.get("TAGS"),
+        }
         try:
-            record = ReplyRecord.model_validate(upper)
+            record = ReplyRecord.model_validate(fields, context={"topics": topics})
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in first["loc"])
-            result.invalid[paper_id] = f"{where}: {first['msg']}"
+            result.invalid[paper_id] = validation_problem(exc)
             continue
-        if record.TAGS is None:
-            tags = tags_from_comment(record.COMMENT, topics)
-        else:
-            tags = canonical_tags(record.TAGS, topics)
-        result.scores[paper_id] = ParsedScore(
-            record.RELEVANCE, record.NOVELTY, record.COMMENT.strip(), tags
-        )
-        result.invalid.pop(paper_id, None)
+        result.scores[paper_id] = record
     return result
 
 
