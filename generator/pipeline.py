@@ -41,6 +41,7 @@ from generator.filter import Selection, count_types, keep, select
 from generator.lock import run_lock
 from generator.models import Announcement, Paper, Score
 from generator.schema import (
+    MAX_SKIPPED,
     Counts,
     DayRecord,
     DayStatus,
@@ -55,6 +56,7 @@ from generator.score.local import LocalScorer
 from generator.score.prompt import render_prompt_text
 from generator.score.reply import validation_problem
 from generator.store import DayStore
+from generator.text import MAX_REASON, one_line
 
 log = logging.getLogger(__name__)
 _Built = TypeVar("_Built")
@@ -204,6 +206,7 @@ def build_record(
     for paper_id, why in left_out.items():
         log.warning("%s left out of %s: %s", paper_id, announcement.date, why)
     return DayRecord(
+        skipped=skipped_lines(announcement, left_out),
         date=announcement.date,
         status=DayStatus.PUBLISHED,
         categories=list(config.categories),
@@ -229,6 +232,17 @@ def build_record(
     )
 
 
+def skipped_lines(announcement: Announcement, left_out: Mapping[str, str]) -> list[str]:
+    """What the day record says about feed items it leaves out (bounded: a feed of junk
+    cannot fill the file)."""
+    lines = [*announcement.skipped, *(f"{pid}: {why}" for pid, why in left_out.items())]
+    lines = [one_line(line, MAX_REASON) for line in lines]
+    if len(lines) > MAX_SKIPPED:
+        more = len(lines) - (MAX_SKIPPED - 1)
+        lines = [*lines[: MAX_SKIPPED - 1], f"... and {more} more"]
+    return lines
+
+
 def _empty_record(
     settings: Settings,
     announcement: Announcement,
@@ -239,6 +253,7 @@ def _empty_record(
     config = settings.config
     counts = count_types(announcement.papers)
     return DayRecord(
+        skipped=skipped_lines(announcement, {}),
         date=announcement.date,
         status=status,
         reason=reason,

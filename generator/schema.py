@@ -46,6 +46,7 @@ MAX_VERSION = 1_000  # a paper's version
 MAX_TOKENS = 10**12
 MAX_REQUESTS = 10_000_000
 MAX_USD = 1_000_000.0
+MAX_SKIPPED = 1_000  # lines about left-out feed items kept in one day file
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,11 @@ class DayRecord(_Strict):
     )
     unscored: list[UnscoredPaper] = Field(
         default=[], description="Scanned papers that could not be scored, with the reason."
+    )
+    skipped: Annotated[list[Reason], Field(max_length=MAX_SKIPPED)] = Field(
+        default=[],
+        description="Feed items left out of the day because they could not be read or "
+        "stored (an id that is not an arXiv id, a missing title, ...), one line each.",
     )
     scans: list[ScanRecord] = Field(
         default=[],

@@ -167,6 +167,17 @@ def test_unknown_cost_and_local_scorer(site_ctx: SiteContext) -> None:
     assert "Scored by <strong>local scorer (lexical)</strong>" in local
 
 
+def test_left_out_feed_items_are_listed_as_text(site_ctx: SiteContext) -> None:
+    day = _day(site_ctx, "2025-10-06")
+    line = "item 3: id '2510.0001\"><script>alert(1)</script>' is not an arXiv id"
+    view = build_model([day.model_copy(update={"skipped": [line]})]).days[0]
+    html = days.render_day(view, page_src="days/2025/2025-10-06.md", site_title="T")
+    assert '<h2 id="skipped-items">Feed items left out</h2>' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    plain = days.render_day(_view(site_ctx, "2025-10-06"), page_src="x.md", site_title="T")
+    assert "skipped-items" not in plain
+
+
 def test_status_pages(site_ctx: SiteContext) -> None:
     quiet = days.render_day(_view(site_ctx, "2025-10-04"), page_src="x.md", site_title="T")
     assert "No announcement on this date" in quiet

@@ -122,6 +122,10 @@ def test_run_stores_the_day_despite_bad_items(
         "2510.00101",
         "2510.00102",
     }
+    # The left-out items are named in the day file and in the run's summary.
+    assert len(record.skipped) == len(BAD_ITEMS)
+    assert "item 3: id '../../etc' is not an arXiv id" in record.skipped
+    assert f"left out: {len(BAD_ITEMS)} feed item(s)" in out.out
 
 
 def test_every_text_field_is_normalised_and_bounded(caplog: pytest.LogCaptureFixture) -> None:

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def summary(record: DayRecord) -> list[str]:
-    """The closing lines: date, status, counts, unscored, tokens and cost."""
+    """The closing lines: date, status, counts, unscored, left-out items, tokens and cost."""
     lines = [
         f"{record.date}: {record.status.value}"
         + (f" ({text.for_terminal(record.reason)})" if record.reason else "")
@@ -54,6 +54,11 @@ def summary(record: DayRecord) -> list[str]:
         lines.append(f"    unscored {paper.id}: {text.for_terminal(paper.reason, 200)}")
     if len(record.unscored) > 10:
         lines.append(f"    ... and {len(record.unscored) - 10} more (see the day file)")
+    if record.skipped:
+        lines.append(f"  left out: {len(record.skipped)} feed item(s) that could not be read")
+        lines.extend(f"    {text.for_terminal(line, 200)}" for line in record.skipped[:10])
+        if len(record.skipped) > 10:
+            lines.append(f"    ... and {len(record.skipped) - 10} more (see the day file)")
     if record.scoring is not None:
         usage = record.scoring.usage
         cost = usage.total_cost
