@@ -7,7 +7,7 @@
   "use strict";
   // docs/overrides/main.html reads the same key before the first paint to pick the view.
   var STORAGE_KEY = "arxiv-digest:v1";
-  var VISIT_KEY = "arxiv-digest:v1:visit"; // sessionStorage: the last visit, for this tab
+  var VISIT_GAP_MS = 30 * 60 * 1000; // this long without a page view ends a visit
   var VIEWS = ["compact", "full"];
   var root = document.documentElement;
 
@@ -21,8 +21,13 @@
       read: {}, // arXiv id -> ISO time marked read
       starred: {}, // arXiv id -> stored paper (see paperRecord) + marked_at
       notInterested: {}, // same shape as starred
-      seen: "" // the newest announcement date seen so far (YYYY-MM-DD)
+      seen: "", // the newest published announcement date seen so far (YYYY-MM-DD)
+      visit: null // this visit: {baseline: what was seen before it, at: last page view}
     };
+  }
+
+  function isDate(value) {
+    return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value);
   }
 
   function isObject(value) {
@@ -35,7 +40,11 @@
     if (!isObject(raw) || raw.version !== 1) return state;
     if (VIEWS.indexOf(raw.view) >= 0) state.view = raw.view;
     state.hideRead = raw.hideRead === true;
-    if (typeof raw.seen === "string" && /^\d{4}-\d{2}-\d{2}$/.test(raw.seen)) state.seen = raw.seen;
+    if (isDate(raw.seen)) state.seen = raw.seen;
+    if (isObject(raw.visit) && (raw.visit.baseline === "" || isDate(raw.visit.baseline)) &&
+        typeof raw.visit.at === "string") {
+      state.visit = { baseline: raw.visit.baseline, at: raw.visit.at };
+    }
     if (isObject(raw.read)) {
       Object.keys(raw.read).forEach(function (id) {
         if (typeof raw.read[id] === "string") state.read[id] = raw.read[id];
@@ -784,16 +793,16 @@
 
   // ---- New since the last visit ------------------------------------------------------
 
-  // The last visit is what was seen before this tab's session began, so the markers stay
-  // through reloads and page changes in this tab and are gone in the next session.
+  // A visit is a run of page views less than VISIT_GAP_MS apart (in any tab). "New" means
+  // newer than what was seen before this visit began, so the markers stay through reloads
+  // and page changes of this visit and are gone on the next one.
   function visitBaseline() {
-    var baseline = null;
-    try { baseline = window.sessionStorage.getItem(VISIT_KEY); } catch (e) { return state.seen; }
-    if (baseline === null) {
-      baseline = state.seen;
-      try { window.sessionStorage.setItem(VISIT_KEY, baseline); } catch (e) { /* no session */ }
+    var last = state.visit ? Date.parse(state.visit.at) : NaN;
+    if (!state.visit || !(Date.now() - last < VISIT_GAP_MS)) {
+      state.visit = { baseline: state.seen, at: "" };
     }
-    return /^\d{4}-\d{2}-\d{2}$/.test(baseline) ? baseline : "";
+    state.visit.at = now();
+    return state.visit.baseline;
   }
 
   function newBadge(text) {
@@ -804,11 +813,12 @@
     var baseline = visitBaseline();
     var newest = "";
     var day = document.querySelector(".digest-day[data-date]");
-    if (day) {
+    // Only published days count: a newer weekend (no announcement) is nothing new to read.
+    if (day && day.classList.contains("digest-day--published")) {
       var date = day.getAttribute("data-date");
       newest = date;
       var sub = day.querySelector(".digest-day__sub");
-      if (baseline && date > baseline && day.classList.contains("digest-day--published") && sub) {
+      if (baseline && date > baseline && sub) {
         sub.appendChild(document.createTextNode(" "));
         sub.appendChild(newBadge("New since your last visit"));
       }
@@ -817,17 +827,16 @@
       var link = row.querySelector("a");
       var date = link ? link.textContent.trim() : "";
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
+      if (!row.classList.contains("digest-archive__day--published")) return;
       if (date > newest) newest = date;
-      if (baseline && date > baseline && row.classList.contains("digest-archive__day--published")) {
+      if (baseline && date > baseline) {
         row.classList.add("digest-reader--new");
         link.parentNode.insertBefore(newBadge("new"), link.nextSibling);
         link.parentNode.insertBefore(document.createTextNode(" "), link.nextSibling);
       }
     });
-    if (newest > state.seen) {
-      state.seen = newest;
-      save();
-    }
+    if (newest > state.seen) state.seen = newest;
+    save();
   }
 
   // ---- Starred page ------------------------------------------------------------------
