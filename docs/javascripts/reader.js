@@ -841,11 +841,23 @@
 
   // ---- Starred page ------------------------------------------------------------------
 
+  // Stored TeX ($...$) back into arithmatex spans, which MathJax typesets as on day pages.
+  function withMath(element, text) {
+    var parts = String(text).replace(/\$\$/g, "$").split("$"); // display math shown inline
+    if (parts.length % 2 === 0) parts = [String(text)]; // an odd $: plain text
+    parts.forEach(function (part, i) {
+      if (!part) return;
+      if (i % 2 === 0) element.appendChild(document.createTextNode(part));
+      else element.appendChild(el("span", "arithmatex", "\\(" + part + "\\)"));
+    });
+    return element;
+  }
+
   function storedCard(paper, list) {
     var article = el("article", "digest-paper digest-starred__paper");
     article.id = paper.id.replace("/", "-");
     var title = el("h2", "digest-paper__title");
-    var link = el("a", "", paper.title);
+    var link = withMath(el("a"), paper.title);
     link.href = paper.abs_url || "https://arxiv.org/abs/" + paper.id;
     title.appendChild(link);
     article.appendChild(title);
@@ -873,7 +885,7 @@
     article.appendChild(meta);
     article.appendChild(el("p", "digest-paper__authors", (paper.authors || []).join(", ")));
     var abstract = el("div", "digest-paper__abstract");
-    abstract.appendChild(el("p", "", paper.abstract || ""));
+    abstract.appendChild(withMath(el("p"), paper.abstract || ""));
     article.appendChild(abstract);
     if (paper.tags && paper.tags.length) {
       var tags = el("ul", "digest-paper__tags");
