@@ -52,6 +52,7 @@ ARTIFACTS = REPO / "test-artifacts"
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 STORAGE_KEY = "arxiv-digest:v1"
+GUIDE = REPO / "docs" / "guide" / "reading.md"  # documents the exports
 
 BRACES_TITLE = r"Robust {Sparse} Solvers \& 100% of a_b"
 MATH_TITLE = r"Quantized Attention with $\epsilon$-Guarantees"
@@ -511,6 +512,8 @@ def test_starred_page_lists_stars_and_exports_bibtex_and_json(
     assert paper["day"] == "2025-10-08"
     assert paper["day_url"] == urljoin(browser_session.served, LATEST) + "#2510.00301"
     assert paper["pdf_url"] == "https://arxiv.org/pdf/2510.00301v1"
+    documented = json.loads(GUIDE.read_text(encoding="utf-8").split("```json\n")[1].split("```")[0])
+    assert set(documented) == set(exported) and set(documented["starred"][0]) == fields
     (not_interested,) = exported["not_interested"]
     assert set(not_interested) == fields
     assert not_interested["title"] == TRICKY_TITLE
@@ -650,3 +653,13 @@ def test_without_javascript_the_page_is_the_full_page(session: Callable[..., Ses
     assert tab.locator(".digest-reader__bar").count() == 0
     starred = session(java_script_enabled=False).open("starred/")
     assert "needs JavaScript" in starred.locator("#digest-starred").inner_text()
+
+
+def test_a_link_to_one_paper_opens_its_card(session: Callable[..., Session]) -> None:
+    tab = session().open(f"{LATEST}#2510.00304")
+    target = card(tab, "2510.00304")
+    assert target.locator(".digest-paper__abstract").is_visible()
+    assert not card(tab, "2510.00301").locator(".digest-paper__abstract").is_visible()
+    assert focused_id(tab) == "2510.00304"
+    tab.keyboard.press("j")  # the keys go on from there
+    assert focused_id(tab) == "2510.00305"

@@ -941,6 +941,16 @@
     });
   }
 
+  // A link to one paper (a tag page, a search result, a shared ¶ link) opens its card.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var card = target && cardOf(target);
+    if (!card) return;
+    setOpen(card, true);
+    card.element.focus({ preventScroll: true });
+  }
+
   // ---- Start -------------------------------------------------------------------------
 
   function start() {
@@ -967,6 +977,8 @@
     setView(state.view, false);
     refreshCards();
     markNewDays();
+    openTarget();
+    window.addEventListener("hashchange", openTarget);
     // Capture phase on window: before Material's own keydown handler (also on window).
     window.addEventListener("keydown", onKey, true);
     // Another tab starred or read something: show it here too.
