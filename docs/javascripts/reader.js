@@ -401,8 +401,18 @@
     actions.read.addEventListener("click", function () { toggleRead(card); });
     actions.not.addEventListener("click", function () { toggleNotInterested(card); });
     var title = card.element.querySelector(".digest-paper__title");
-    title.parentNode.insertBefore(bar, title.nextSibling);
+    // The compact line's right-hand group: type, tags, scores, actions (see placeLine).
+    card.line = el("span", "digest-reader__line");
+    card.line.appendChild(bar);
+    title.parentNode.insertBefore(card.line, title.nextSibling);
     title.parentNode.insertBefore(actions.fold, title);
+    card.moved = ["chips", "tags"].map(function (name) {
+      var node = card.element.querySelector(".digest-paper__" + name);
+      if (!node) return null;
+      var home = document.createComment(" " + name + " ");
+      node.parentNode.insertBefore(home, node);
+      return { node: node, home: home };
+    }).filter(Boolean);
     shortenChips(card.element);
     // A click on the card's line (not a link or button) folds or unfolds it, like `e`.
     card.element.addEventListener("click", function (event) {
@@ -444,10 +454,22 @@
   var viewButton = null;
   var daySummary = null;
 
+  // The compact view groups a card's chips and tags with its actions on the title's line (one
+  // item that wraps as a whole); the full view puts them back where the page has them.
+  function placeLine(card, compact) {
+    card.moved.forEach(function (part) {
+      if (compact) card.line.insertBefore(part.node, card.line.lastChild);
+      else part.home.parentNode.insertBefore(part.node, part.home);
+    });
+  }
+
   function setView(view, remember) {
     root.classList.toggle("digest-view-compact", view === "compact");
     root.classList.toggle("digest-view-full", view === "full");
-    cards.forEach(function (card) { setOpen(card, view === "full"); });
+    cards.forEach(function (card) {
+      placeLine(card, view === "compact");
+      setOpen(card, view === "full");
+    });
     if (daySummary) daySummary.open = view === "full";
     if (viewButton) pressed(viewButton, view === "compact");
     if (remember) {
