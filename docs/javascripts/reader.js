@@ -456,11 +456,15 @@
 
   // The compact view groups a card's chips and tags with its actions on the title's line (one
   // item that wraps as a whole); the full view puts them back where the page has them.
+  // In the full view the group holds the fold button and actions, top right of the card.
   function placeLine(card, compact) {
     card.moved.forEach(function (part) {
       if (compact) card.line.insertBefore(part.node, card.line.lastChild);
       else part.home.parentNode.insertBefore(part.node, part.home);
     });
+    var title = card.element.querySelector(".digest-paper__title");
+    if (compact) title.parentNode.insertBefore(card.actions.fold, title);
+    else card.line.insertBefore(card.actions.fold, card.line.firstChild);
   }
 
   function setView(view, remember) {
