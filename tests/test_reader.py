@@ -727,3 +727,31 @@ def test_a_link_to_one_paper_opens_its_card(session: Callable[..., Session]) -> 
     assert focused_id(tab) == "2510.00304"
     tab.keyboard.press("j")  # the keys go on from there
     assert focused_id(tab) == "2510.00305"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        r"Unbalanced math $a{b$ and a lone $ sign",
+        r"A trailing backslash \\",
+        r"Nested {{braces}} and \} \{ escapes",
+        "Tilde ~ caret ^ hash # percent % underscore _",
+        r"Balanced $\frac{a}{b}$ math and $x_{i}$",
+    ],
+)
+def test_bibtex_escaping_keeps_every_title_parseable(
+    session: Callable[..., Session], title: str
+) -> None:
+    tab = session().open("starred/")
+    text = tab.evaluate(
+        "t => window.arxivDigestReaderData.bibtex([{id: '2510.09999', title: t,"
+        " authors: ['A {B}', 'C\\\\D'], categories: ['cs.LG'], day: '2025-10-08'}])",
+        title,
+    )
+    entry = parse_bibtex(text)["2510.09999"]
+    if "$" not in title or "lone" in title:
+        assert bib_unescape(entry["title"]) == title
+    if title.startswith("Balanced"):
+        assert entry["title"] == title  # math kept as TeX
+    assert bib_unescape(entry["author"]) == "A {B} and C\\D"
+    assert entry["year"] == "2025"
