@@ -755,3 +755,17 @@ def test_bibtex_escaping_keeps_every_title_parseable(
         assert entry["title"] == title  # math kept as TeX
     assert bib_unescape(entry["author"]) == "A {B} and C\\D"
     assert entry["year"] == "2025"
+
+
+def test_j_goes_on_from_the_screen_after_scrolling_away(browser: Any, busy_day: str) -> None:
+    busy = Session(browser, busy_day)
+    try:
+        tab = busy.open("")
+        tab.keyboard.press("j")
+        assert focused_id(tab) == "2511.00000"
+        tab.evaluate("() => window.scrollTo(0, 2 * innerHeight)")  # the mouse wheel
+        tab.keyboard.press("j")
+        top = tab.evaluate("() => document.activeElement.getBoundingClientRect().top")
+        assert 0 <= top < DESKTOP["height"] and focused_id(tab) != "2511.00001"
+    finally:
+        busy.context.close()

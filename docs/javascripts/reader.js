@@ -428,6 +428,11 @@
     var list = visibleCards();
     if (!list.length) return;
     var from = fromElement ? cardOf(fromElement) : currentCard();
+    if (from && !fromElement) {
+      // Scrolled away from the focused paper (mouse, touch): go on from what is on screen.
+      var rect = from.element.getBoundingClientRect();
+      if (rect.bottom < 0 || rect.top > window.innerHeight) from = null;
+    }
     var index = from ? cards.indexOf(from) : -1;
     var target = null;
     if (index < 0) {
