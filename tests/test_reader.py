@@ -769,3 +769,29 @@ def test_j_goes_on_from_the_screen_after_scrolling_away(browser: Any, busy_day: 
         assert 0 <= top < DESKTOP["height"] and focused_id(tab) != "2511.00001"
     finally:
         busy.context.close()
+
+
+def test_card_data_attributes_win_over_the_card_text(session: Callable[..., Session]) -> None:
+    """What the Python side may add to each card (reading.md lists it), read by one function."""
+    tab = session().open(LATEST)
+    paper = tab.evaluate(
+        """() => {
+        const card = document.querySelector('article.digest-paper').cloneNode(true);
+        Object.assign(card.dataset, {
+            arxivId: 'hep-th/9901001', version: '3', title: 'Plain $x^2$ title',
+            authors: JSON.stringify(['Smith, Jr., John', 'Ada Lovelace']),
+            categories: JSON.stringify(['hep-th', 'gr-qc']),
+            tags: JSON.stringify(['Strings, and more']), announceType: 'replace-cross',
+            absUrl: 'https://arxiv.org/abs/hep-th/9901001',
+            pdfUrl: 'https://arxiv.org/pdf/hep-th/9901001v3', date: '1999-01-04',
+        });
+        return window.arxivDigestReaderData.paperRecord(card, {date: '', url: ''});
+    }"""
+    )
+    assert paper["id"] == "hep-th/9901001" and paper["version"] == 3
+    assert paper["title"] == "Plain $x^2$ title"
+    assert paper["authors"] == ["Smith, Jr., John", "Ada Lovelace"]
+    assert paper["categories"] == ["hep-th", "gr-qc"] and paper["tags"] == ["Strings, and more"]
+    assert paper["announce_type"] == "replace-cross" and paper["day"] == "1999-01-04"
+    assert paper["pdf_url"].endswith("9901001v3")
+    assert paper["relevance"] == 10  # data-relevance, already on every card

@@ -126,12 +126,17 @@
     if (!day) return { date: "", url: "" };
     // The home page shows the latest day: its permalink is the day's own address.
     var permalink = day.querySelector(".digest-day__sub a[href]");
-    var url = permalink ? permalink.href : location.href.split(/[?#]/)[0];
+    var url = day.getAttribute("data-day-url") ||
+      (permalink ? permalink.href : location.href.split(/[?#]/)[0]);
+    url = new URL(url, document.baseURI).href;
     return { date: day.getAttribute("data-date"), url: url.split(/[?#]/)[0] };
   }
 
   // The one place that reads a paper off its card: the card's data-* attributes where the
-  // site provides them, else the card's text.
+  // site provides them, else the card's text. Read when present: data-arxiv-id,
+  // data-version, data-title (TeX as in the day file), data-authors, data-categories and
+  // data-tags (JSON arrays of strings), data-relevance, data-novelty, data-announce-type,
+  // data-abs-url, data-pdf-url, data-date; on .digest-day, data-date and data-day-url.
   function paperRecord(card, day) {
     var data = card.dataset;
     var titleLink = card.querySelector(".digest-paper__title a:not(.digest-paper__permalink)");

@@ -610,7 +610,7 @@
     }
     document.querySelectorAll("tr.digest-archive__day").forEach(function (row) {
       var link = row.querySelector("a");
-      var date = link ? link.textContent.trim() : "";
+      var date = row.getAttribute("data-date") || (link ? link.textContent.trim() : "");
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
       if (!row.classList.contains("digest-archive__day--published")) return;
       if (date > newest) newest = date;
