@@ -179,6 +179,8 @@
 
   // "Relevance <strong>9</strong>" -> long and short labels; CSS shows one per view.
   function shortenChips(element) {
+    var type = element.querySelector(".digest-chip--type");
+    if (type && type.textContent.trim() === "new") type.classList.add("digest-reader__type-new");
     element.querySelectorAll(".digest-chip--relevance, .digest-chip--novelty").forEach(function (chip) {
       var label = chip.firstChild;
       if (!label || label.nodeType !== Node.TEXT_NODE || !label.data.trim()) return;
