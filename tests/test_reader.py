@@ -795,3 +795,13 @@ def test_card_data_attributes_win_over_the_card_text(session: Callable[..., Sess
     assert paper["announce_type"] == "replace-cross" and paper["day"] == "1999-01-04"
     assert paper["pdf_url"].endswith("9901001v3")
     assert paper["relevance"] == 10  # data-relevance, already on every card
+
+
+def test_another_tab_sees_a_star_at_once(session: Callable[..., Session]) -> None:
+    browser_session = session()
+    first, second = browser_session.open(LATEST), browser_session.open(LATEST)
+    card(first, "2510.00304").locator(".digest-reader__star").click()
+    star = card(second, "2510.00304").locator(".digest-reader__star")
+    second.wait_for_function(
+        "el => el.getAttribute('aria-pressed') === 'true'", arg=star.element_handle()
+    )
