@@ -10,6 +10,7 @@ item and its search record cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -123,6 +124,28 @@ class PaperView:
     def kept_label(self) -> str:
         """``author match``, ``updated``, or "" for a paper kept for its scores."""
         return KEPT_LABELS[self.paper.kept_because]
+
+    @cached_property
+    def card_data(self) -> dict[str, str]:
+        """The card's ``data-*`` attributes: what the reader's scripts store at star time
+        (the raw title with its TeX, names that may hold commas) without parsing the page."""
+        paper = self.paper
+
+        def array(items: Iterable[str]) -> str:
+            return json.dumps(list(items), ensure_ascii=False)
+
+        return {
+            "arxiv-id": paper.id,
+            "version": str(paper.version),
+            "title": paper.title,
+            "authors": array(paper.authors),
+            "categories": array(paper.categories),
+            "tags": array(paper.tags),
+            "announce-type": paper.announce_type.value,
+            "abs-url": self.abs_url,
+            "pdf-url": self.pdf_url,
+            "date": self.date.isoformat(),
+        }
 
     @cached_property
     def label(self) -> str:
