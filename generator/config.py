@@ -281,7 +281,7 @@ class Keywords(_Section):
 
 
 class SelectionPrompt(_Section):
-    """The user's paper-selection prompt, in its parts (see prompt.yaml)."""
+    """The paper-selection prompt, in its parts (see prompt.yaml)."""
 
     system: str
     instructions: str

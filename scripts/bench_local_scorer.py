@@ -1,11 +1,12 @@
 """Benchmark of the local scorer on the labelled days of ../shared/eval/.
 
 For each labelled day: the pool is the day's papers carrying cs.LG or cs.AI (deduplicated by
-id) from ../shared/arxiv/listings/, the positives are the user's tool's picks. Prints AUC and
-recall of the picks in the top 20% / 50% of the ranking for the local scorer and for the
-baselines (BM25 of the whole prompt; all-MiniLM-L6-v2 cosine when the ``embed`` extra is
-installed), the share of the day the default thresholds keep, and the time to score a day of
-900 papers (median of runs). ``--models lexical,all-MiniLM-L6-v2`` adds the hybrid scorer.
+id) from ../shared/arxiv/listings/, the positives are the labelled picks of a reference
+digest. Prints AUC and recall of the picks in the top 20% / 50% of the ranking for the local
+scorer and for the baselines (BM25 of the whole prompt; all-MiniLM-L6-v2 cosine when the
+``embed`` extra is installed), the share of the day the default thresholds keep, and the
+time to score a day of 900 papers (median of runs). ``--models lexical,all-MiniLM-L6-v2``
+adds the hybrid scorer.
 
     .venv/bin/python scripts/bench_local_scorer.py [--shared ../shared] [--runs 5]
 """

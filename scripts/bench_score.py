@@ -3,11 +3,11 @@
     .venv/bin/python scripts/bench_score.py [--delay 2.0] [--skip-baseline]
 
 A day of 866 real papers (the cs.LG/cs.AI papers of ../shared/arxiv/listings/2025-10-07.jsonl,
-topped up with those of 2025-10-08 to the 866 the user's page scanned that day) is scored
+topped up with those of 2025-10-08 to the 866 the reference digest scanned that day) is scored
 against the loopback OpenAI-compatible stand-in (tests/support/llm.py), which answers every
 call after ``--delay`` seconds, through the real openai SDK and the real LlmScorer:
 
-- wall time with the default settings vs sequential batches of 5 (how the user's tool runs);
+- wall time with the default settings vs sequential batches of 5 (how gpt_paper_assistant runs);
 - prompt tokens per paper for the default prompt (tiktoken, o200k_base: the gpt-4o/gpt-5
   encoding), split into the fixed prompt overhead amortised over a batch and the paper's own
   JSON, for several batch sizes.
@@ -151,7 +151,9 @@ def main() -> None:
         ("batch 10, 8 workers", {"batch_size": 10}),
     ]
     if not args.skip_baseline:
-        runs.append(("sequential batches of 5 (the user's tool)", {"batch_size": 5, "workers": 1}))
+        runs.append(
+            ("sequential batches of 5 (gpt_paper_assistant)", {"batch_size": 5, "workers": 1})
+        )
     print(f"\n## Wall time, {len(papers)} papers, stand-in answering after {args.delay:g} s\n")
     print("| settings | wall time (s) | requests | scored |")
     print("|---|---:|---:|---:|")

@@ -6,13 +6,13 @@ Generates N synthetic published days (70 kept papers each, ~1.5 KB abstracts wit
 LaTeX, 5-15 authors; see tests/support/synthetic.py) into a temporary folder, then times full
 ``mkdocs build`` runs in child processes:
 
-* **ours core, cold**: our plugin with the sections of issue 2 (day pages, home, archive,
+* **ours core, cold**: our plugin with the core sections (day pages, home, archive,
   prompt pages, day-file reference), its caches (.cache/site: validated records, rendered
   day pages) deleted before each run, as on a fresh clone or a CI run without a cache;
 * **ours core, warm**: the same with the caches of the previous run (the daily build: CI
   restores .cache/site with actions/cache);
 * **ours full**: every section (adds tags, feeds, reference, search), warm cache;
-* **site features** (issue 5, ``--features``, see scripts/bench_site_features.py): search
+* **site features** (``--features``, see scripts/bench_site_features.py): search
   index per year cold and after a new day, tag pages, feeds, bytes of a first query;
 * **markdown**: the same content written as one plain Markdown page per day (plus home and
   archive) and built by mkdocs-material with the same extensions, days kept out of the nav
@@ -152,7 +152,7 @@ def _text(value: str) -> str:
 def day_markdown(
     day: DayRecord, prev_day: dt.date | None, next_day: dt.date | None, home: bool = False
 ) -> str:
-    """The day page as a Markdown generator would write it (the route issue 2 compares to)."""
+    """The day page as a Markdown generator would write it (what the core build is compared to)."""
     up = "" if home else "../../"
     usage = day.scoring.usage if day.scoring else None
     lines = [f"# Personalized Daily ArXiv Papers {day.date}", ""]
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         "--features",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="issue 5 figures: search index cold/daily, tags, feeds, first "
+        help="site-feature figures: search index cold/daily, tags, feeds, first "
         "query bytes in Chromium (default: on)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")

@@ -300,8 +300,8 @@ def _kb(path: Path) -> float:
 
 
 def site_features(site: Path, timed_build: Callable[[Path, str], tuple[float, float]]) -> None:
-    """Print the issue 5 figures for the generated site in ``site`` (bench_site's "ours")."""
-    print("\nsite features (issue 5)")
+    """Print the site-feature figures for the generated site in ``site`` (bench_site's "ours")."""
+    print("\nsite features")
     out = site / "site"
     tag_pages = list((out / "tags").rglob("index.html"))
     largest_tag = max(tag_pages, key=_kb)

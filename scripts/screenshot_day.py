@@ -3,7 +3,7 @@
     .venv/bin/python scripts/screenshot_day.py [--out docs/assets/day-page.png]
 
 Builds a one-day site in a temporary folder from real recorded data in ../shared (the
-papers the user's current tool kept on 2025-10-06, with its scores and comments, joined
+papers a reference digest (gpt-5) kept on 2025-10-06, with its scores and comments, joined
 with that day's arXiv listing for titles, authors and abstracts), serves it on loopback
 and photographs the day page with headless Chromium (Debian's `chromium` package).
 Nothing from ../shared is written into the repository; only the picture is.

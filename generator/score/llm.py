@@ -57,7 +57,7 @@ from generator.score.reply import parse_id_list, parse_reply
 log = logging.getLogger(__name__)
 
 TITLE_BATCH = 100  # titles are short: one screening request covers many papers
-# Completion tokens per paper before any reply has been seen (gpt-5 on the user's page:
+# Completion tokens per paper before any reply has been seen (gpt-5 on a recorded day:
 # 106,795 completion tokens for 866 papers, reasoning included).
 DEFAULT_COMPLETION_PER_PAPER = 125
 

@@ -3,9 +3,9 @@
 Used when no API key is configured, and as a prefilter before the LLM. Each paper gets a
 ranking score in [0, 1] from per-topic phrase matching (title weighted above the abstract,
 the best topic counting most, irrelevant/application keywords as penalties), mapped to the
-relevance/novelty integers of the user's rubric so that the default thresholds
+relevance/novelty integers of the prompt's rubric so that the default thresholds
 (relevance >= 8, novelty >= 7) keep a few percent of a day. See BENCHMARKS.md
-("Local scorer") for how well it ranks the user's tool's picks.
+("Local scorer") for how well it ranks the labelled picks of recorded days.
 
 ``model`` is "lexical" (built in, no extra dependency) or, with the ``embed`` extra, a
 sentence-transformers model name or path (see :mod:`generator.score.embedding`).

@@ -20,7 +20,7 @@ PAPER_LIST_PLACEHOLDER = "[PAPER LIST HERE]"
 DATA_OPEN = "<papers>"
 DATA_CLOSE = "</papers>"
 
-# Appended to the user's instructions: the machine-facing details the user's prompt leaves
+# Appended to the prompt's instructions: the machine-facing details the written prompt leaves
 # open (the tag vocabulary, where the papers are and that they are data).
 _FORMAT_NOTE = (
     "Output format details:\n"
@@ -72,7 +72,7 @@ def _topics_text(prompt: SelectionPrompt) -> list[str]:
 
 
 def render_prompt_text(prompt: SelectionPrompt) -> str:
-    """The prompt as the user wrote it (../shared/spec/selection-prompt.md), for the day page.
+    """The prompt as its owner wrote it (prompt.yaml, rendered), for the day page.
 
     Its :func:`prompt_hash` identifies what the day's scores mean.
     """
@@ -128,7 +128,7 @@ def build_messages(
 ) -> list[dict[str, str]]:
     """Chat messages scoring one batch.
 
-    The user's prompt puts the paper list in the middle; here it goes last so that the
+    The written prompt puts the paper list in the middle; here it goes last so that the
     fixed text is an identical prefix for every batch, which OpenAI-style endpoints bill
     at the cached-input price.
     """
@@ -145,7 +145,7 @@ TITLE_SCREEN_INSTRUCTIONS = (
 
 
 def build_title_messages(prompt: SelectionPrompt, papers: Sequence[Paper]) -> list[dict[str, str]]:
-    """Messages of the optional title-only screening pass (as the user's old tool does)."""
+    """Messages of the optional title-only screening pass (as gpt_paper_assistant does)."""
     parts = [
         *_topics_text(prompt),
         TITLE_SCREEN_INSTRUCTIONS,

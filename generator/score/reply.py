@@ -1,6 +1,6 @@
 """Parse and validate an LLM's reply to a scoring batch (pure functions).
 
-Models answer in many shapes: JSON lines as the user's prompt asks, a JSON array, an object
+Models answer in many shapes: JSON lines as the prompt asks, a JSON array, an object
 holding a list (structured output), each with or without code fences and with prose around
 them. LaTeX in comments (``\\mathcal``) makes invalid JSON escapes, and ``\\frac`` or
 ``\\beta`` are *valid* escapes (form feed, backspace) that would silently mangle the text;

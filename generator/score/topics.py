@@ -1,4 +1,4 @@
-"""Topic vocabularies for the local scorer, derived from the user's selection prompt.
+"""Topic vocabularies for the local scorer, derived from the owner's selection prompt.
 
 Each configured topic becomes a weighted set of phrases: its name, the items of its
 "Relevant" note (split on commas, slashes and parentheses, so "Mixture-of-Experts (MoE)"
@@ -7,7 +7,7 @@ the expansions of :data:`EXPANSIONS` whose key phrase occurs in the topic. Negat
 come from the irrelevant and application keywords (with their own expansions).
 
 The expansion table is general ML vocabulary keyed on phrases a prompt may use; an entry only
-applies when its key appears in the user's prompt, so another prompt (say, about graph
+applies when its key appears in the prompt, so another prompt (say, about graph
 learning) is not boosted on mixture-of-experts papers. It was written from domain knowledge,
 not from the labelled evaluation days (see BENCHMARKS.md, "Local scorer").
 """
