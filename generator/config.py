@@ -127,9 +127,9 @@ class LlmSettings(_Section):
         "Default: the openai SDK's (api.openai.com). Also set by OPENAI_BASE_URL.",
     )
     model: ShortText = Field("gpt-5", description="Model name sent to the endpoint.")
-    # 20 by measurement (scripts/bench_score.py, BENCHMARKS.md): the fixed prompt is ~1,300
-    # tokens, a paper ~275, so 20 papers cut the overhead to ~19% of prompt tokens (32% at 10)
-    # while a reply stays ~2.5k completion tokens and a bad one re-asks at most 20 papers.
+    # 20 by measurement (scripts/bench_score.py, figures in BENCHMARKS.md): large enough that
+    # the fixed prompt is a small share of the tokens, small enough that a reply stays short
+    # and a bad one re-asks few papers.
     batch_size: int = Field(
         20, ge=1, le=200, description="Papers per request (20: chosen by measurement)."
     )

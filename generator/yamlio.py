@@ -158,8 +158,8 @@ def yaml_problem(exc: yaml.YAMLError) -> tuple[str | None, str]:
 def fast_loads(text: str) -> Any | None:
     """Parse with yaml-rs (Rust) when installed, else None: a fast path, never the last word.
 
-    libyaml's parser is C but PyYAML builds the Python objects in Python: ~30 ms for a
-    200 KB day file, ~30 s for 1,000 days; yaml-rs builds them natively, over 10x faster.
+    libyaml's parser is C but PyYAML builds the Python objects in Python, which dominates
+    loading a large archive; yaml-rs builds them natively, many times faster (BENCHMARKS.md).
     yaml-rs reads YAML 1.2, PyYAML 1.1: they differ on rare plain scalars (``1e3``, ``010``,
     ``yes``) and yaml-rs refuses duplicate keys. So callers validate what this returns and,
     on any failure, parse again with :func:`loads`, whose result and error messages (file,
