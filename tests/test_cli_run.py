@@ -230,9 +230,7 @@ def test_score_command_killed_midway_never_pays_twice(tmp_path: Path) -> None:
         assert len(answered_before_kill) == 15
         time.sleep(0.6)  # let the stand-in finish the orphaned request
         first_run = len(llm.requests)
-        result = subprocess.run(
-            args, cwd=root, env=env, capture_output=True, text=True, timeout=120
-        )
+        result = cli(root, *args[3:], env=env)  # the re-run needs no process of its own
         assert result.returncode == 0, result.stderr
         second = llm.requests[first_run:]
     asked_again = {pid for r in second for pid in r.paper_ids}
