@@ -32,9 +32,23 @@ REPO = Path(__file__).resolve().parents[2]
 # Small verbatim excerpts of the recorded data, laid out as in ../shared (arXiv metadata is
 # CC0), so the fetch and parse tests run from the repository alone.
 FIXTURES = REPO / "tests" / "fixtures"
-# The full recorded days live beside the repository; DIGEST_SHARED_DIR points elsewhere (a git
-# worktree, CI), and DIGEST_SHARED_DIR=/nonexistent shows what runs without them.
-SHARED = Path(os.environ.get("DIGEST_SHARED_DIR") or REPO.parent / "shared")
+
+
+def _beside_the_repository() -> Path:
+    """../shared; in a git worktree (``.git`` is a file naming ``<main>/.git/worktrees/<name>``)
+    the one beside the main checkout when the worktree has none of its own."""
+    beside = REPO.parent / "shared"
+    git = REPO / ".git"
+    if not beside.exists() and git.is_file():
+        gitdir = Path(git.read_text(encoding="utf-8").partition("gitdir:")[2].strip())
+        if gitdir.parent.name == "worktrees":
+            return gitdir.parents[2].parent / "shared"
+    return beside
+
+
+# The full recorded days live beside the repository; DIGEST_SHARED_DIR points elsewhere, and
+# DIGEST_SHARED_DIR=/nonexistent shows what runs without them.
+SHARED = Path(os.environ.get("DIGEST_SHARED_DIR") or _beside_the_repository())
 ARXIV_DATA = SHARED / "arxiv"
 EXCERPT_GLOB = "rss/current_rss2/*_excerpt.xml"
 # 30 papers of the 2025-10-07 listing (14 new, 10 cross-listed, 6 outside cs.LG/cs.AI).
