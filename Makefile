@@ -27,7 +27,7 @@ MATHJAX_DIR := .cache/mathjax
 
 browser-deps:
 ifeq ($(BROWSER),0)
-	@echo "BROWSER=0: not installing chromium; the browser tests will skip"
+	@echo "BROWSER=0: not installing chromium (the browser tests skip where it is absent)"
 else
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium for the browser tests (skip: make test BROWSER=0)"; \
@@ -39,7 +39,7 @@ endif
 # The site loads MathJax from a CDN; the browser test serves this copy with Playwright's route.
 mathjax-deps:
 ifeq ($(BROWSER),0)
-	@echo "BROWSER=0: not fetching MathJax; the browser math check will skip"
+	@echo "BROWSER=0: not fetching MathJax (the browser math check skips where it is absent)"
 else
 	@test -f $(MATHJAX_DIR)/package/es5/tex-mml-chtml.js || { \
 	  echo "installing MathJax 3 from npm for the browser tests (skip: make test BROWSER=0)"; \
