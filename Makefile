@@ -19,19 +19,34 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Headless Chromium for the browser tests (Debian package; skipped quietly where apt is absent).
+# The browser tests drive Debian's Chromium (apt, ~115 packages) and serve MathJax 3 from the
+# npm registry. `make test` installs both when missing and says so; BROWSER=0 skips both (the
+# browser tests then skip, each with its reason). Where apt or npm is absent, a line says why.
+BROWSER ?= 1
+MATHJAX_DIR := .cache/mathjax
+
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+ifeq ($(BROWSER),0)
+	@echo "BROWSER=0: not installing chromium (the browser tests skip where it is absent)"
+else
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium for the browser tests (skip: make test BROWSER=0)"; \
+	  command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium not installed: browser tests will skip"; }
+endif
 
-# MathJax 3 from the npm registry for the browser test (the site loads it from a CDN, which the
-# test serves locally with Playwright's page.route). Skipped quietly where npm is absent.
-MATHJAX_DIR := .cache/mathjax
+# The site loads MathJax from a CDN; the browser test serves this copy with Playwright's route.
 mathjax-deps:
-	@test -f $(MATHJAX_DIR)/package/es5/tex-mml-chtml.js || { command -v npm >/dev/null 2>&1 && \
+ifeq ($(BROWSER),0)
+	@echo "BROWSER=0: not fetching MathJax (the browser math check skips where it is absent)"
+else
+	@test -f $(MATHJAX_DIR)/package/es5/tex-mml-chtml.js || { \
+	  echo "installing MathJax 3 from npm for the browser tests (skip: make test BROWSER=0)"; \
+	  command -v npm >/dev/null 2>&1 && \
 	  mkdir -p $(MATHJAX_DIR) && (cd $(MATHJAX_DIR) && npm pack --silent mathjax@3 >/dev/null && \
 	  tar xzf mathjax-3*.tgz) || echo "npm/mathjax unavailable: the browser test skips its math check"; }
+endif
 
 test: $(STAMP) browser-deps mathjax-deps lint typecheck
 	$(BIN)/pytest -q

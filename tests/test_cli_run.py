@@ -1,23 +1,32 @@
-"""`arxiv-digest run` and `arxiv-digest score` as real subprocesses against loopback stand-ins."""
+"""`arxiv-digest run` and `arxiv-digest score` against loopback stand-ins.
+
+The commands run in-process (``generator.cli.main``) with the environment, working folder,
+stdout, stderr and logging a fresh process would have; the kill test needs a real process,
+and tests/test_cli_smoke.py checks the console script itself."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from support.arxiv import FakeArxiv, Reply, listing_feed, read_listing
+from support.arxiv import LISTING_EXCERPT, FakeArxiv, Reply, listing_feed, read_listing
 from support.llm import FakeLLM
 
+from generator.cli import main
 from generator.schema import DayStatus
 from generator.store import DayStore
 
@@ -56,15 +65,39 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def cli(root: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+@dataclass
+class Finished:
+    """What a finished command left, as on a ``subprocess.CompletedProcess``."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(root: Path, *args: str, env: dict[str, str]) -> Finished:
+    """``arxiv-digest ARGS`` in-process, in ``root``, with exactly ``env`` as its environment.
+
+    Root logging is emptied for the call so that ``main``'s own ``basicConfig`` sends log
+    lines to the captured stderr, as in a fresh process (a test that no secret reaches
+    stderr must see the log lines too)."""
+    out, err = io.StringIO(), io.StringIO()
+    root_logger = logging.getLogger()
+    handlers, level = root_logger.handlers[:], root_logger.level
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.chdir(root)
+        for name in set(os.environ) - set(env):
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        root_logger.handlers = []
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse errors and --help
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        finally:
+            root_logger.handlers = handlers
+            root_logger.setLevel(level)
+    return Finished(code, out.getvalue(), err.getvalue())
 
 
 def test_run_end_to_end_writes_a_complete_day_and_site(tmp_path: Path) -> None:
@@ -112,7 +145,7 @@ def test_run_end_to_end_writes_a_complete_day_and_site(tmp_path: Path) -> None:
 
 
 def test_run_without_key_uses_the_local_scorer(tmp_path: Path) -> None:
-    feed = listing_feed("2025-10-07")
+    feed = listing_feed(LISTING_EXCERPT)  # a day of papers; the full day is not needed
     root = make_root(tmp_path)
     with FakeArxiv() as arxiv:
         arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
@@ -122,7 +155,7 @@ def test_run_without_key_uses_the_local_scorer(tmp_path: Path) -> None:
 
 
 def test_run_with_unusable_endpoint_fails_and_records_it(tmp_path: Path) -> None:
-    feed = listing_feed("2025-10-07")
+    feed = listing_feed(LISTING_EXCERPT)  # a day of papers; the full day is not needed
     root = make_root(tmp_path)
     with FakeArxiv() as arxiv, FakeLLM(default="401") as llm:
         arxiv.script("/rss/cs.LG+cs.AI", Reply(200, feed))
@@ -197,9 +230,7 @@ def test_score_command_killed_midway_never_pays_twice(tmp_path: Path) -> None:
         assert len(answered_before_kill) == 15
         time.sleep(0.6)  # let the stand-in finish the orphaned request
         first_run = len(llm.requests)
-        result = subprocess.run(
-            args, cwd=root, env=env, capture_output=True, text=True, timeout=120
-        )
+        result = cli(root, *args[3:], env=env)  # the re-run needs no process of its own
         assert result.returncode == 0, result.stderr
         second = llm.requests[first_run:]
     asked_again = {pid for r in second for pid in r.paper_ids}

@@ -10,6 +10,7 @@ from support.arxiv import (
     FakeArxiv,
     Reply,
     atom_feed,
+    full_recording,
     listing_corpus,
     read_listing,
     shared_path,
@@ -30,7 +31,7 @@ def fast_client() -> PoliteClient:
 
 
 def test_paging_through_recorded_pages() -> None:
-    folder = shared_path(RECORDED)
+    folder = full_recording(RECORDED)  # all 20 recordings; tests/fixtures/ has 4
     with FakeArxiv() as fake:
         assert fake.load_recorded_api(folder) == 20
         results = search(

@@ -9,6 +9,7 @@ import re
 import pytest
 from support.arxiv import (
     EXCERPT_GLOB,
+    LISTING_EXCERPT,
     FakeArxiv,
     Reply,
     feed_from_feedparser_json,
@@ -162,7 +163,7 @@ FAULTS = {
 def test_failing_feeds_raise_fetch_errors_naming_url_and_cause(fault: str) -> None:
     reply, message = FAULTS[fault]
     if fault == "truncated XML":
-        full = listing_feed("2025-10-07")
+        full = listing_feed(LISTING_EXCERPT)
         reply = Reply(200, full[: len(full) // 2])
     with FakeArxiv() as fake:
         fake.script("/rss/cs.LG+cs.AI", reply)

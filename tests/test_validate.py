@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -70,18 +68,16 @@ def test_config_problem_and_day_problem_together(
     assert "2 problem(s)" in captured.out
 
 
-def test_console_script_runs_and_exits_non_zero(site: Path) -> None:
+def test_console_script_runs_and_exits_non_zero(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process; tests/test_cli_smoke.py runs the installed console script itself.
     _edit(site / "data/2025/2025-10-07.yaml", "status: failed", "status: exploded")
-    result = subprocess.run(
-        [sys.executable, "-m", "generator", "validate", "--data", str(site / "data")],
-        capture_output=True,
-        text=True,
-        cwd=site,
-        timeout=60,
-    )
-    assert result.returncode == 1
-    assert "2025-10-07.yaml: status" in result.stderr
-    assert "Traceback" not in result.stderr
+    returncode = main(["validate", "--data", str(site / "data")])
+    stderr = capsys.readouterr().err
+    assert returncode == 1
+    assert "2025-10-07.yaml: status" in stderr
+    assert "Traceback" not in stderr
 
 
 def test_every_command_has_help() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import threading
 import time
@@ -27,16 +28,48 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+REPO = Path(__file__).resolve().parents[2]
+# Small verbatim excerpts of the recorded data, laid out as in ../shared (arXiv metadata is
+# CC0), so the fetch and parse tests run from the repository alone.
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def _beside_the_repository() -> Path:
+    """../shared; in a git worktree (``.git`` is a file naming ``<main>/.git/worktrees/<name>``)
+    the one beside the main checkout when the worktree has none of its own."""
+    beside = REPO.parent / "shared"
+    git = REPO / ".git"
+    if not beside.exists() and git.is_file():
+        gitdir = Path(git.read_text(encoding="utf-8").partition("gitdir:")[2].strip())
+        if gitdir.parent.name == "worktrees":
+            return gitdir.parents[2].parent / "shared"
+    return beside
+
+
+# The full recorded days live beside the repository; DIGEST_SHARED_DIR points elsewhere, and
+# DIGEST_SHARED_DIR=/nonexistent shows what runs without them.
+SHARED = Path(os.environ.get("DIGEST_SHARED_DIR") or _beside_the_repository())
 ARXIV_DATA = SHARED / "arxiv"
 EXCERPT_GLOB = "rss/current_rss2/*_excerpt.xml"
+# 30 papers of the 2025-10-07 listing (14 new, 10 cross-listed, 6 outside cs.LG/cs.AI).
+LISTING_EXCERPT = "2025-10-07_excerpt"
 
 
 def shared_path(relative: str) -> Path:
-    """A file under ../shared, or skip the test with the reason."""
+    """Recorded data by its path under ../shared: the vendored copy in tests/fixtures/ when
+    there is one, else ../shared itself, else skip the test with the reason."""
+    for root in (FIXTURES, SHARED):
+        path = root / relative
+        if path.exists():
+            return path
+    pytest.skip(f"../shared not found: {relative} is not vendored in tests/fixtures/ ({SHARED})")
+
+
+def full_recording(relative: str) -> Path:
+    """A whole recorded folder or day in ../shared (tests/fixtures/ holds only excerpts)."""
     path = SHARED / relative
     if not path.exists():
-        pytest.skip(f"../shared not found: {path.name} (real recorded data) is needed")
+        pytest.skip(f"../shared not found: the full {relative} is needed ({SHARED})")
     return path
 
 
@@ -322,7 +355,10 @@ def rss_document(
 
 
 def read_listing(date: str) -> dict[str, dict[str, Any]]:
-    """A recorded daily listing, de-duplicated by id (lines repeat once per category page)."""
+    """A recorded daily listing, de-duplicated by id (lines repeat once per category page).
+
+    ``date`` names the file: ``2025-10-07`` is the full day in ../shared, ``LISTING_EXCERPT``
+    the vendored 30 papers of it."""
     path = shared_path(f"arxiv/listings/{date}.jsonl")
     papers: dict[str, dict[str, Any]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -335,7 +371,7 @@ def read_listing(date: str) -> dict[str, dict[str, Any]]:
 def listing_feed(date: str, configured: Sequence[str] = ("cs.LG", "cs.AI")) -> str:
     """A full-day RSS 2.0 feed in arXiv's format built from a recorded listing: new when the
     primary category is configured, cross otherwise."""
-    day = dt.date.fromisoformat(date)
+    day = dt.date.fromisoformat(date[:10])
     stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
     pub = stamp.strftime(RFC822)
     items = []
