@@ -25,9 +25,17 @@ PROMPTS_DIR = "prompts"
 PROMPT_SUFFIX = ".md"
 
 
+# Keys written only when they hold something: a day with no left-out feed items (nearly
+# every day) reads the same as before the key existed.
+OMITTED_WHEN_EMPTY = ("skipped",)
+
+
 def record_to_yaml(record: DayRecord) -> str:
     data = record.model_dump(mode="json")
     _drop_absent(record, data)
+    for key in OMITTED_WHEN_EMPTY:
+        if not data.get(key):
+            data.pop(key, None)
     data["scans"] = [yamlio.FlowMap(scan) for scan in data.get("scans", [])]
     return yamlio.dumps(data)
 

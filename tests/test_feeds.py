@@ -8,10 +8,10 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import feedparser
 import pytest
+from support.arxiv import SHARED
 from support.golden import check_golden
 from support.site import make_day, make_paper, sample_days
 from support.site import site_context as context
@@ -21,7 +21,7 @@ from generator.site import feeds
 from generator.site.model import build_model
 
 CLOCK = dt.datetime(2025, 10, 9, 6, 30, tzinfo=dt.UTC)
-LISTING = Path(__file__).resolve().parents[2] / "shared" / "arxiv" / "listings" / "2025-10-07.jsonl"
+LISTING = SHARED / "arxiv" / "listings" / "2025-10-07.jsonl"
 
 
 def build_feeds(tmp_path, days, *, site_url="https://digest.example.org/", digest=None):

@@ -9,16 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.arxiv import SHARED
 
 from generator.config import Keywords, Topic, load_settings
 from generator.errors import ConfigError
 from generator.models import AnnounceType, Paper
 from generator.score.local import LocalScorer
-from generator.score.prompt import render_prompt_text
-from generator.store import prompt_hash
+from generator.score.prompt import prompt_hash, render_prompt_text
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
 
 
 def _paper(pid: str, title: str, abstract: str, cats: tuple[str, ...] = ("cs.LG",)) -> Paper:

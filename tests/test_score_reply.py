@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.arxiv import SHARED
 
 from generator.config import load_settings
 from generator.models import AnnounceType, Paper, Score
@@ -27,7 +28,7 @@ from generator.text import MAX_COMMENT
 from generator.text import problem as text_problem
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT.parent / "shared" / "spec" / "selection-prompt.md"
+SPEC = SHARED / "spec" / "selection-prompt.md"
 TOPICS = [
     "Model Architecture",
     "Model Compression and Efficiency",
@@ -43,7 +44,7 @@ def line(paper_id: str, rel: object = 8, nov: object = 7, comment: str = "HPC: f
 
 def test_default_prompt_reproduces_the_users_prompt_verbatim() -> None:
     if not SPEC.is_file():
-        pytest.skip(f"../shared not found: {SPEC.name} (the user's prompt) is needed")
+        pytest.skip(f"../shared not found: {SPEC.name} (the reference prompt) is needed")
     expected = SPEC.read_text(encoding="utf-8").split("\n---\n", 1)[1].strip()
     prompt = load_settings(ROOT / "digest.yaml", env={}).prompt
     assert render_prompt_text(prompt) == expected

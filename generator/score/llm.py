@@ -383,7 +383,9 @@ class LlmScorer:
                 pending = next_round
                 # Smaller batches are more likely to come back whole.
                 batch_size = max(1, batch_size // 2)
-        outcome.usage = self._usage
+        # Dollars from the summed tokens (prices are linear): the same day file whatever
+        # order the concurrent batches finished in, where summed floats would differ.
+        outcome.usage = priced(self._usage, self.price)
         if self._abort:
             raise self._abort
         if self.stats.requests_tried and not self.stats.requests_ok:
