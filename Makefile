@@ -49,7 +49,7 @@ else
 endif
 
 test: $(STAMP) browser-deps mathjax-deps lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check generator tests scripts

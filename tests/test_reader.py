@@ -4,7 +4,8 @@ reading state, filters, the Starred page and its BibTeX/JSON exports.
 A fixture project (three days, twelve papers) is built with the real ``mkdocs build
 --strict`` and served on 127.0.0.1; Debian's Chromium is driven by Playwright. Nothing
 leaves the machine: MathJax's CDN URL is answered from .cache/mathjax (``make
-mathjax-deps``), every other outside request is aborted and counted. Screenshots go to
+mathjax-deps``) for the tests that ask for math and aborted for the others (the page
+then keeps its TeX text), every other outside request is aborted and counted. Screenshots go to
 test-artifacts/ (gitignored), with the first paper's measured position (first-paper.json).
 """
 
@@ -166,7 +167,8 @@ def browser(served: str) -> Iterator[Any]:
 class Session:
     """A browser context: offline routing, outside requests counted, pages opened on demand."""
 
-    def __init__(self, browser: Any, served: str, **options: Any) -> None:
+    def __init__(self, browser: Any, served: str, *, math: bool = False, **options: Any) -> None:
+        self.math = math
         options.setdefault("viewport", DESKTOP)
         options.setdefault("accept_downloads", True)
         self.served = served
@@ -188,7 +190,9 @@ class Session:
             url = request.url
             if urlparse(url).netloc == loopback:
                 return request_route.continue_()
-            if url.startswith(MATHJAX_CDN) and MATHJAX_DIR.is_dir():
+            # MathJax is served only where a test asks for it (typesetting every page
+            # would double the time of these tests; test_browser.py checks the math).
+            if self.math and url.startswith(MATHJAX_CDN) and MATHJAX_DIR.is_dir():
                 local = MATHJAX_DIR / url[len(MATHJAX_CDN) :].split("?")[0]
                 if local.is_file():
                     return request_route.fulfill(path=str(local))
@@ -508,7 +512,7 @@ def download_text(tab: Any, button: str) -> str:
 def test_starred_page_lists_stars_and_exports_bibtex_and_json(
     session: Callable[..., Session],
 ) -> None:
-    browser_session = session()
+    browser_session = session(math=True)
     tab = browser_session.open(LATEST)
     for _ in range(2):  # the first two papers: the math title and the braces title
         tab.keyboard.press("j")

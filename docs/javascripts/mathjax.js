@@ -11,7 +11,10 @@ window.MathJax = {
     processHtmlClass: "arithmatex"
   }
 };
+// Where the MathJax script could not load (offline, blocked), the page keeps its text:
+// nothing to typeset, and no error on every page.
 document$.subscribe(() => {
+  if (!window.MathJax || !MathJax.startup || !MathJax.startup.output) return;
   MathJax.startup.output.clearCache();
   MathJax.typesetClear();
   MathJax.texReset();
