@@ -19,7 +19,6 @@ import datetime as dt
 import functools
 import gzip
 import io
-import os
 import shutil
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from urllib.parse import urljoin
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from support.site import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from support.synthetic import synthetic_day  # noqa: E402
 
 from generator.config import load_settings  # noqa: E402
@@ -40,7 +40,6 @@ from generator.site import search  # noqa: E402
 from generator.site.model import build_model  # noqa: E402
 from generator.store import DayStore  # noqa: E402
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 QUERIES = ("quantization", "mixture experts routing")  # synthetic text: every day matches
 REAL_QUERIES = (
     "diffusion",
@@ -148,14 +147,7 @@ def first_query_bytes(site_dir: Path, query: str) -> Measured | None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=str(CHROMIUM),
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                ],
+                args=CHROMIUM_ARGS,
             )
             page = browser.new_page()
             page.route(

@@ -104,6 +104,9 @@ def main() -> int:
         print("needs ../shared and chromium (apt-get install -y chromium)", file=sys.stderr)
         return 1
     sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(REPO / "tests"))
+    from support.site import CHROMIUM_ARGS
+
     from generator.config import load_settings
     from generator.store import DayStore
 
@@ -129,12 +132,7 @@ def main() -> int:
         subprocess.run(
             [
                 chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
+                *CHROMIUM_ARGS,
                 "--hide-scrollbars",
                 f"--screenshot={out}",
                 f"--window-size={args.size}",

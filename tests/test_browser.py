@@ -10,14 +10,15 @@ request is aborted. Screenshots go to test-artifacts/ (gitignored).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import feedparser
 import pytest
 from support.site import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MATHJAX_CDN,
     REPO,
     StaticServer,
     make_day,
@@ -29,16 +30,6 @@ from support.site import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 MATHJAX_DIR = REPO / ".cache" / "mathjax" / "package"
 ARTIFACTS = REPO / "test-artifacts"
 BENCHMARK_PAPERS = 12  # papers titled "Benchmark Study n" in 2025 (search.js's ENOUGH is 10)

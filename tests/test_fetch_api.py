@@ -45,14 +45,14 @@ def test_paging_through_recorded_pages() -> None:
         )
     assert [r.query["start"] for r in fake.log] == ["0", "10", "20", "30", "40", "50"]
     assert len(results) == 60 == len({r.id for r in results})
-    first = results[0]
+    first = results[0].paper
+    assert results[0].published == dt.datetime(2022, 2, 24, 15, 5, 19, tzinfo=dt.UTC)
     assert (first.id, first.version) == ("2202.12139", 1)
     assert first.categories == ("cs.SE", "cs.LG")
     assert first.doi == "10.1109/ICSTW55395.2022.00035"
     assert first.journal_ref and first.journal_ref.startswith("Artificial Intelligence")
     assert first.authors == ("Mohit Kumar Ahuja", "Arnaud Gotlieb", "Helge Spieker")
-    assert first.published == dt.datetime(2022, 2, 24, 15, 5, 19, tzinfo=dt.UTC)
-    assert all("\n" not in r.title for r in results)
+    assert all("\n" not in r.paper.title for r in results)
 
 
 def test_old_style_id_lookup_keeps_primary_first() -> None:
@@ -68,7 +68,7 @@ def test_old_style_id_lookup_keeps_primary_first() -> None:
             sort_order="descending",
         )
     assert [r.id for r in results] == ["astro-ph/0601001"]
-    assert results[0].categories[0] == "astro-ph"
+    assert results[0].paper.categories[0] == "astro-ph"
 
 
 def test_empty_result_is_an_empty_list() -> None:
@@ -114,9 +114,9 @@ def test_error_entry_in_a_200_reply_is_an_error() -> None:
 def test_legacy_2016_api_format_parses() -> None:
     path = shared_path("arxiv/api/arxivpy_legacy_2016/id_list=1111.2011v2.xml")
     page = parse_api_page(path.read_bytes(), str(path))
-    assert page.total == 1 and [(e.id, e.version) for e in page.entries] == [("1111.2011", 2)]
-    assert page.entries[0].title.startswith("Quantum Criticality for Extended Nodes")
-    assert "  " not in page.entries[0].abstract
+    assert page.total == 1 and [(e.id, e.paper.version) for e in page.entries] == [("1111.2011", 2)]
+    assert page.entries[0].paper.title.startswith("Quantum Criticality for Extended Nodes")
+    assert "  " not in page.entries[0].paper.abstract
 
 
 def test_an_empty_page_inside_the_results_is_asked_again() -> None:

@@ -193,8 +193,8 @@ def test_api_entries_are_checked_the_same_way(caplog: pytest.LogCaptureFixture) 
     )
     page = parse_api_page((body + "</feed>" + tail).encode(), "http://api.test/api/query")
     assert [e.id for e in page.entries] == ["2510.00301", "2510.00304"]
-    assert page.entries[0].categories == ("cs.LG", "cs.AI")
-    assert page.entries[0].abstract == "S" and page.entries[0].authors == ("A B",)
+    assert page.entries[0].paper.categories == ("cs.LG", "cs.AI")
+    assert page.entries[0].paper.abstract == "S" and page.entries[0].paper.authors == ("A B",)
     assert page.skipped == (
         "entry 2: id '../../etc' is not an arXiv id",
         "entry 3: no title",

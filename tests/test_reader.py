@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,9 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 from support.site import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MATHJAX_CDN,
     REPO,
     TRICKY_TITLE,
     StaticServer,
@@ -35,16 +37,6 @@ from generator.models import AnnounceType
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 # Material's theme font (mkdocs.yml has no `theme.font: false`): the theme's request, not
 # the reader's; aborted like every other outside request, and left out of the count.
 THEME_FONTS = ("https://fonts.googleapis.com/", "https://fonts.gstatic.com/")

@@ -9,6 +9,7 @@ messages, our stand-in server in tests).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -42,33 +43,20 @@ MAX_RESULTS = 50_000
 
 @dataclass(frozen=True)
 class ApiEntry:
-    """One API result, before it is given an announce type."""
+    """One API result: the paper as the API describes it (announce type still to be given)
+    and when its first version was submitted."""
 
-    id: str
-    version: int
-    title: str
-    abstract: str
-    authors: tuple[str, ...]
-    categories: tuple[str, ...]  # primary first
+    paper: Paper
     published: dt.datetime | None
-    doi: str | None = None
-    journal_ref: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.paper.id
 
     def to_paper(self, configured: Sequence[str]) -> Paper:
         """New when the primary category is configured, else a cross-list."""
-        primary = self.categories[0] if self.categories else ""
-        kind = AnnounceType.NEW if primary in configured else AnnounceType.CROSS
-        return Paper(
-            id=self.id,
-            version=self.version,
-            title=self.title,
-            authors=self.authors,
-            abstract=self.abstract,
-            categories=self.categories,
-            announce_type=kind,
-            doi=self.doi,
-            journal_ref=self.journal_ref,
-        )
+        kind = AnnounceType.NEW if self.paper.primary_category in configured else AnnounceType.CROSS
+        return dataclasses.replace(self.paper, announce_type=kind)
 
 
 @dataclass(frozen=True)
@@ -145,17 +133,7 @@ def _entry(element: ET.Element, raw_id: str, intake: fields.Intake) -> ApiEntry:
         raw_doi=element.findtext(f"{ARXIV}doi"),
         raw_journal_ref=element.findtext(f"{ARXIV}journal_ref"),
     )
-    return ApiEntry(
-        id=paper.id,
-        version=paper.version,
-        title=paper.title,
-        abstract=paper.abstract,
-        authors=paper.authors,
-        categories=paper.categories,
-        published=published,
-        doi=paper.doi,
-        journal_ref=paper.journal_ref,
-    )
+    return ApiEntry(paper=paper, published=published)
 
 
 def search(

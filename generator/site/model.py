@@ -61,11 +61,9 @@ def listing_label(paper: PaperEntry) -> str:
     return " · ".join(part for part in (kept, scores) if part)
 
 
-@dataclass(frozen=True)
-class TagLink:
-    """A tag as a paper carries it, resolved to the page that lists the paper."""
+class _TagPages:
+    """Where a tag's pages are, from its final slug (one rule for links and pages)."""
 
-    name: str
     slug: str
 
     @property
@@ -75,6 +73,14 @@ class TagLink:
     @property
     def feed_src(self) -> str:
         return tag_feed_src(self.slug)
+
+
+@dataclass(frozen=True)
+class TagLink(_TagPages):
+    """A tag as a paper carries it, resolved to the page that lists the paper."""
+
+    name: str
+    slug: str
 
 
 @dataclass(eq=False)
@@ -184,7 +190,7 @@ class DayView:
 
 
 @dataclass(eq=False)
-class TagView:
+class TagView(_TagPages):
     name: str
     slug: str
     entries: list[PaperView] = field(default_factory=list)  # newest day first
@@ -196,14 +202,6 @@ class TagView:
     @property
     def latest(self) -> dt.date:
         return self.entries[0].date
-
-    @property
-    def src(self) -> str:
-        return tag_page_src(self.slug)
-
-    @property
-    def feed_src(self) -> str:
-        return tag_feed_src(self.slug)
 
 
 @dataclass(eq=False)

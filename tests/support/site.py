@@ -27,6 +27,18 @@ from generator.site.context import SiteContext
 from generator.store import DayStore
 
 REPO = Path(__file__).resolve().parents[2]
+# Debian's Chromium, driven by Playwright (its own browser download fails here), with the
+# flags that keep it headless and off the network of its own accord.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 PROMPT_HASH = "0123456789abcdef"
 
 TRICKY_TITLE = 'Attacks on <script>alert("x")</script> Readers & "Quotes"'
