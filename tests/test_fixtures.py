@@ -72,5 +72,6 @@ def test_vendored_api_page_answers_its_query() -> None:
         )
     assert [r.id for r in results] == [e.id for e in page.entries]
     first = results[0]
-    assert (first.id, first.version, first.categories) == ("2202.12139", 1, ("cs.SE", "cs.LG"))
+    paper = first.paper
+    assert (paper.id, paper.version, paper.categories) == ("2202.12139", 1, ("cs.SE", "cs.LG"))
     assert first.published == dt.datetime(2022, 2, 24, 15, 5, 19, tzinfo=dt.UTC)
