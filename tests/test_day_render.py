@@ -145,6 +145,8 @@ def test_day_page_markup_contract(site_ctx: SiteContext) -> None:
     assert not [a for _, a in tags if any(k.startswith("on") for k in a)]
     assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in html
     assert '<a href="https://arxiv.org/pdf/2510.05064v3">PDF</a>' in html
+    assert '<a href="https://arxiv.org/html/2510.05064v3">HTML</a>' in html
+    assert "arxiv.org/html/hep-ex" not in html  # papers before Dec 2023 have no HTML page
     assert 'href="#hep-ex-0601001"' in html
     assert "Author match</span>" in html and "Updated</span>" in html
     assert '<a class="digest-tag" href="../../../tags/mixture-of-experts/">' in html

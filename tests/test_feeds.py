@@ -52,6 +52,7 @@ def test_main_feed_is_valid_rss_with_one_item_per_kept_paper(tmp_path):
     assert "https://arxiv.org/pdf/2510.00003v1" in first.summary  # the kept version
     assert [t.scheme for t in first.tags][1] == "https://digest.example.org/tags/security/"
     assert "Ada Lovelace, Alan Turing" in first.summary
+    assert first.author == "Ada Lovelace, Alan Turing"  # dc:creator: readers show authors
     assert "https://digest.example.org/days/2025/2025-10-08/#2510.00003" in first.summary
     assert parsed.feed.link == "https://digest.example.org/"
     # Newest day first; the no-announcement day adds nothing.

@@ -37,9 +37,6 @@ from generator.models import AnnounceType
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Material's theme font (mkdocs.yml has no `theme.font: false`): the theme's request, not
-# the reader's; aborted like every other outside request, and left out of the count.
-THEME_FONTS = ("https://fonts.googleapis.com/", "https://fonts.gstatic.com/")
 MATHJAX_DIR = REPO / ".cache" / "mathjax" / "package"
 ARTIFACTS = REPO / "test-artifacts"
 DESKTOP = {"width": 1400, "height": 900}
@@ -172,7 +169,7 @@ class Session:
             lambda request: (
                 None
                 if urlparse(request.url).netloc == loopback
-                or request.url.startswith((MATHJAX_CDN, *THEME_FONTS))
+                or request.url.startswith(MATHJAX_CDN)
                 or request.url.startswith(("blob:", "data:"))
                 else self.outside.append(request.url)
             ),

@@ -42,6 +42,7 @@ from generator.text import clean
 log = site_logger(__name__)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 MAX_ITEMS = 500
 MAX_ABSTRACT = 4000  # arXiv caps abstracts at 1,920 characters; this only guards bad data
 
@@ -99,6 +100,7 @@ def render_feed(
         node.text = xml_text(value)
 
     ET.register_namespace("atom", ATOM_NS)
+    ET.register_namespace("dc", DC_NS)
     rss = ET.Element("rss", {"version": "2.0"})
     chan = ET.SubElement(rss, "channel")
     text(chan, "title", safe_text(channel.title))
@@ -117,6 +119,8 @@ def render_feed(
         node = ET.SubElement(chan, "item")
         text(node, "title", safe_text(view.title_text))
         text(node, "link", view.abs_url)
+        if view.paper.authors:  # readers show it as the item's author line
+            text(node, f"{{{DC_NS}}}creator", safe_text(", ".join(view.paper.authors)))
         text(node, "description", item_description(view, site_url, use_directory_urls))
         for tag in view.tags:
             domain = render.absolute_url(site_url, tag.src, use_directory_urls)

@@ -83,8 +83,15 @@ def pdf_url(arxiv_id: str, version: int) -> str:
     return f"{ARXIV}/pdf/{arxiv_id}v{version}"
 
 
+# arXiv renders papers as HTML since December 2023 (new-style ids from 2312 on); older
+# papers have no HTML page, so they get no link.
+_HTML_SINCE = "2312"
+
+
 def html_url(arxiv_id: str, version: int) -> str:
-    """arXiv's HTML rendering of the version that was kept (not every paper has one)."""
+    """arXiv's HTML rendering of the version that was kept, or "" when arXiv has none."""
+    if "/" in arxiv_id or arxiv_id[:4] < _HTML_SINCE:
+        return ""
     return f"{ARXIV}/html/{arxiv_id}v{version}"
 
 
