@@ -166,7 +166,8 @@ def test_unknown_cost_and_local_scorer(site_ctx: SiteContext) -> None:
     assert "<td>$0.14</td><td>unknown</td><td>unknown</td>" in html
     assert "its text is not stored" in html  # no prompt text: no dead link
     local = days.render_day(_view(site_ctx, "2025-10-03"), page_src="x.md", site_title="T")
-    assert "Scored by <strong>local scorer (lexical)</strong>" in local
+    assert "Scored locally by the built-in <strong>local scorer (lexical)</strong>: " in local
+    assert "no API calls, no cost" in local and "digest-usage" not in local  # no zero table
 
 
 def test_left_out_feed_items_are_listed_as_text(site_ctx: SiteContext) -> None:

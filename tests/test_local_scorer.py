@@ -14,7 +14,7 @@ from support.arxiv import SHARED
 from generator.config import Keywords, Topic, load_settings
 from generator.errors import ConfigError
 from generator.models import AnnounceType, Paper
-from generator.score.local import LocalScorer
+from generator.score.local import LocalScorer, local_comment
 from generator.score.prompt import prompt_hash, render_prompt_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,7 +89,8 @@ def test_contract_every_paper_scored(local_prompt, local_no_network):
         assert score.version == paper.version
         assert score.score is not None and 0.0 <= score.score <= 1.0
         assert 1 <= (score.relevance or 0) <= 10 and 1 <= (score.novelty or 0) <= 10
-        assert score.comment.startswith("Local scorer: ")
+        assert score.comment.startswith(("Matches ", "No topic"))
+        assert score.comment.endswith(".")
         assert set(score.tags) <= set(local_prompt.tag_names)
 
 
@@ -167,6 +168,16 @@ def test_vocabulary_follows_the_prompt(local_prompt):
     assert scores[gnn.id].score > scores[MOE.id].score  # type: ignore[operator]
 
 
+def test_local_comment_is_a_sentence_naming_topics_and_the_strongest_evidence() -> None:
+    terms = ["quantization", "post training quantization", "low bit", "efficiency", "cnn"]
+    assert local_comment(["Model Compression and Efficiency"], terms) == (
+        "Matches Model Compression and Efficiency: post training quantization, low bit, efficiency."
+    )
+    assert local_comment(["A", "B", "C"], ["x"]) == "Matches A, B and C: x."
+    assert local_comment(["A"], []) == "Matches A."
+    assert local_comment([], ["x"]) == "No topic of the prompt matched."
+
+
 def test_embedding_model_without_extra_is_a_config_error(local_prompt, monkeypatch):
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import fails
     with pytest.raises(ConfigError) as info:
@@ -205,7 +216,7 @@ def test_odd_papers_and_bare_prompt_still_scored(local_prompt, local_no_network)
         outcome = LocalScorer(prompt).score(odd)
         assert {s.status for s in outcome.scores.values()} == {"scored"}
         assert set(outcome.scores) == {p.id for p in odd}
-        assert outcome.scores["2510.00006"].comment == "Local scorer: no topic matched"
+        assert outcome.scores["2510.00006"].comment == "No topic of the prompt matched."
         assert outcome.scores["2510.00007"].tags  # LaTeX stripped, words still matched
         assert all(0.0 <= (s.score or 0.0) <= 1.0 for s in outcome.scores.values())
 

@@ -189,6 +189,29 @@ def rubric_scores(unit: float, paper: Paper) -> tuple[int, int]:
     return relevance, novelty
 
 
+EVIDENCE_SHOWN = 3  # matched phrases named in a comment, strongest first
+
+
+def local_comment(topics: Sequence[str], terms: Sequence[str]) -> str:
+    """A sentence naming the matched topics and the strongest evidence, e.g.
+    "Matches Model Compression and Efficiency: post training quantization, low bit."
+
+    A phrase inside a longer one already named ("quantization" in "post training
+    quantization") adds nothing and is left out.
+    """
+    if not topics:
+        return "No topic of the prompt matched."
+    shown: list[str] = []
+    for term in terms:
+        if any(term in kept for kept in shown):
+            continue
+        shown = [kept for kept in shown if kept not in term] + [term]
+        if len(shown) == EVIDENCE_SHOWN:
+            break
+    names = " and ".join([", ".join(topics[:-1]), topics[-1]] if len(topics) > 1 else topics)
+    return f"Matches {names}: {', '.join(shown)}." if shown else f"Matches {names}."
+
+
 class LocalScorer:
     """Scores papers locally (no network); implements the ``Scorer`` protocol."""
 
@@ -232,10 +255,7 @@ class LocalScorer:
         for paper, raw, match in zip(papers, raw_scores, matches, strict=True):
             unit = round(to_unit(raw), 6)
             relevance, novelty = rubric_scores(unit, paper)
-            if match.topics:
-                comment = f"Local scorer: {', '.join(match.topics)}: {', '.join(match.terms[:6])}"
-            else:
-                comment = "Local scorer: no topic matched"
+            comment = local_comment(match.topics, match.terms)
             outcome.scores[paper.id] = Score(
                 id=paper.id,
                 version=paper.version,
