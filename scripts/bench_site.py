@@ -105,7 +105,7 @@ def generate(root: Path, days: int, papers: int) -> None:
     header = "site_name: Bench\nsite_url: https://example.org/bench/\ndocs_dir: docs\n" + THEME
     plugin = "plugins:\n  - arxiv-digest:\n      config_file: digest.yaml\n"
     css = "extra_css:\n  - stylesheets/digest.css\n"
-    # Issue 5: our site uses the theme override (feed links, header search box, search.js).
+    # Our site uses the theme override (feed links, header search box, search.js).
     shutil.copytree(REPO / "docs/overrides", ours / "docs/overrides")
     shutil.copy(REPO / "docs/javascripts/search.js", ours / "docs/javascripts")
     full_header = (

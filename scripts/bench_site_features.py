@@ -1,4 +1,4 @@
-"""Issue 5 figures for ``scripts/bench_site.py``: search index, tag pages, feeds, first query.
+"""Site-feature figures for ``scripts/bench_site.py``: search index, tag pages, feeds, first query.
 
 Called by bench_site.py (``--features``, on by default) on its generated site after the full
 build. Measures, on the same synthetic days:

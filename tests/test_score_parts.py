@@ -29,7 +29,7 @@ def test_shipped_prices_cover_common_models_and_reproduce_the_users_page() -> No
         "o4-mini",
     ):
         assert model in shipped_prices()
-    # The user's page for 2025-10-07: 109,658 prompt and 106,795 completion tokens with
+    # The reference digest's page for 2025-10-07: 109,658 prompt and 106,795 completion tokens with
     # gpt-5 cost $0.14 + $1.07 = $1.21.
     usage = priced(Usage(prompt_tokens=109658, completion_tokens=106795), price_for("gpt-5"))
     assert round(usage.prompt_cost or 0, 2) == 0.14

@@ -2,7 +2,7 @@
 
 A day holds ``papers`` kept entries (~1.5 KB abstracts with some LaTeX, 5-15 authors, 1-3
 tags), a compact scan record per scanned paper, token usage and a prompt hash: what a real
-day file carries, at the sizes the benchmark in issue 2 asks for. Deterministic per seed.
+day file carries, at the sizes the site benchmark uses. Deterministic per seed.
 """
 
 from __future__ import annotations
