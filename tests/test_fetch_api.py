@@ -18,7 +18,7 @@ from support.arxiv import (
 
 from generator.config import parse_config
 from generator.errors import FetchError
-from generator.fetch.api import category_query, fetch_day, parse_api_page, search
+from generator.fetch.api import category_query, fetch_day, parse_api_page, query
 from generator.fetch.http import PoliteClient
 from generator.fetch.schedule import Schedule
 from generator.models import AnnounceType
@@ -34,7 +34,7 @@ def test_paging_through_recorded_pages() -> None:
     folder = full_recording(RECORDED)  # all 20 recordings; tests/fixtures/ has 4
     with FakeArxiv() as fake:
         assert fake.load_recorded_api(folder) == 20
-        results = search(
+        results = query(
             fast_client(),
             fake.url,
             "testing",
@@ -42,7 +42,7 @@ def test_paging_through_recorded_pages() -> None:
             limit=60,
             sort_by="relevance",
             sort_order="descending",
-        )
+        ).entries
     assert [r.query["start"] for r in fake.log] == ["0", "10", "20", "30", "40", "50"]
     assert len(results) == 60 == len({r.id for r in results})
     first = results[0].paper
@@ -58,7 +58,7 @@ def test_paging_through_recorded_pages() -> None:
 def test_old_style_id_lookup_keeps_primary_first() -> None:
     with FakeArxiv() as fake:
         fake.load_recorded_api(shared_path(RECORDED))
-        results = search(
+        results = query(
             fast_client(),
             fake.url,
             "",
@@ -66,7 +66,7 @@ def test_old_style_id_lookup_keeps_primary_first() -> None:
             page_size=100,
             sort_by="relevance",
             sort_order="descending",
-        )
+        ).entries
     assert [r.id for r in results] == ["astro-ph/0601001"]
     assert results[0].paper.categories[0] == "astro-ph"
 
@@ -74,7 +74,7 @@ def test_old_style_id_lookup_keeps_primary_first() -> None:
 def test_empty_result_is_an_empty_list() -> None:
     with FakeArxiv() as fake:
         fake.load_recorded_api(shared_path(RECORDED))
-        results = search(
+        results = query(
             fast_client(),
             fake.url,
             "",
@@ -82,7 +82,7 @@ def test_empty_result_is_an_empty_list() -> None:
             page_size=100,
             sort_by="relevance",
             sort_order="descending",
-        )
+        ).entries
     assert results == [] and len(fake.log) == 1
 
 
@@ -90,7 +90,7 @@ def test_http_400_error_feed_names_url_and_cause() -> None:
     with FakeArxiv() as fake:
         fake.load_recorded_api(shared_path(RECORDED))
         with pytest.raises(FetchError) as info:
-            search(
+            query(
                 fast_client(),
                 fake.url,
                 "",
@@ -133,7 +133,7 @@ def test_persistently_empty_pages_fail_clearly() -> None:
     with FakeArxiv() as fake:
         fake.script("/api/query", Reply(200, atom_feed([], total=50, start=0)))
         with pytest.raises(FetchError, match="empty page at 0 of 50 results"):
-            search(fast_client(), fake.url, "cat:cs.LG")
+            query(fast_client(), fake.url, "cat:cs.LG")
     assert len(fake.log) == 3
 
 

@@ -17,7 +17,7 @@ from generator import text
 from generator.cli import main
 from generator.config import parse_config
 from generator.errors import FetchError
-from generator.fetch.api import MAX_RESULTS, fetch_day, parse_api_page, search
+from generator.fetch.api import MAX_RESULTS, fetch_day, parse_api_page, query
 from generator.fetch.http import PoliteClient
 from generator.fetch.rss import fetch_announcement, parse_feed
 from generator.fetch.schedule import Schedule
@@ -230,7 +230,7 @@ def test_a_claimed_billion_results_stops_at_once() -> None:
         # Five pages, then an error, so a client that keeps paging fails differently.
         fake.script("/api/query", page, page, page, page, page, Reply(400, "stop"))
         with pytest.raises(FetchError) as info:
-            search(quick(), fake.url, "cat:cs.LG", page_size=10)
+            query(quick(), fake.url, "cat:cs.LG", page_size=10)
     message = str(info.value)
     assert "claims 1,000,000,000 results" in message and f"{MAX_RESULTS:,}" in message
     assert f"{fake.url}/api/query" in message and len(fake.log) == 1
@@ -239,7 +239,7 @@ def test_a_claimed_billion_results_stops_at_once() -> None:
 def test_a_limit_below_the_cap_still_pages_a_huge_query() -> None:
     with FakeArxiv() as fake:
         fake.script("/api/query", Reply(200, atom_feed(many(10), total=10**9, start=0)))
-        results = search(quick(), fake.url, "all:testing", page_size=10, limit=10)
+        results = query(quick(), fake.url, "all:testing", page_size=10, limit=10).entries
     assert len(results) == 10
 
 
@@ -248,7 +248,7 @@ def test_pages_that_do_not_advance_stop_paging() -> None:
     with FakeArxiv() as fake:
         fake.script("/api/query", same, same, same, same, same, Reply(400, "stop"))
         with pytest.raises(FetchError) as info:
-            search(quick(), fake.url, "cat:cs.LG", page_size=10)
+            query(quick(), fake.url, "cat:cs.LG", page_size=10)
     assert "paging does not advance" in str(info.value) and "1,000" in str(info.value)
     assert len(fake.log) == 2
 

@@ -15,7 +15,7 @@ from support.arxiv import (
     read_listing,
 )
 
-from generator.fetch.api import parse_api_page, search
+from generator.fetch.api import parse_api_page, query
 from generator.fetch.http import PoliteClient
 
 VENDORED = FIXTURES / "arxiv"
@@ -61,7 +61,7 @@ def test_vendored_api_page_answers_its_query() -> None:
     with FakeArxiv() as fake:
         fake.load_recorded_api(VENDORED / "api/arxivpy_recorded_2026")
         client = PoliteClient(min_interval=0.0, timeout=2.0, retries=1, sleep=lambda s: None)
-        results = search(
+        results = query(
             client,
             fake.url,
             "testing",
@@ -69,7 +69,7 @@ def test_vendored_api_page_answers_its_query() -> None:
             limit=10,
             sort_by="relevance",
             sort_order="descending",
-        )
+        ).entries
     assert [r.id for r in results] == [e.id for e in page.entries]
     first = results[0]
     paper = first.paper

@@ -136,30 +136,6 @@ def _entry(element: ET.Element, raw_id: str, intake: fields.Intake) -> ApiEntry:
     return ApiEntry(paper=paper, published=published)
 
 
-def search(
-    client: PoliteClient,
-    api_base: str,
-    search_query: str = "",
-    *,
-    id_list: str = "",
-    page_size: int = 200,
-    sort_by: str = "submittedDate",
-    sort_order: str = "ascending",
-    limit: int | None = None,
-) -> list[ApiEntry]:
-    """Every result of a query (up to ``limit``), one polite request per page."""
-    return query(
-        client,
-        api_base,
-        search_query,
-        id_list=id_list,
-        page_size=page_size,
-        sort_by=sort_by,
-        sort_order=sort_order,
-        limit=limit,
-    ).entries
-
-
 def query(
     client: PoliteClient,
     api_base: str,
@@ -171,7 +147,8 @@ def query(
     sort_order: str = "ascending",
     limit: int | None = None,
 ) -> SearchResult:
-    """:func:`search`, with the notes on entries that were skipped.
+    """Every result of a query (up to ``limit``), one polite request per page, with notes on
+    the entries that were skipped.
 
     Stops with a FetchError when the claimed total is beyond :data:`MAX_RESULTS` or when a
     page brings no result not seen before (a server that ignores ``start``).
