@@ -17,10 +17,10 @@ import feedparser
 import pytest
 from support.site import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     MATHJAX_CDN,
     REPO,
     StaticServer,
+    chromium_browser,
     make_day,
     make_paper,
     mkdocs_build,
@@ -66,16 +66,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(served: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture()

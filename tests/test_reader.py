@@ -22,11 +22,11 @@ from urllib.parse import parse_qs, urljoin, urlparse
 import pytest
 from support.site import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     MATHJAX_CDN,
     REPO,
     TRICKY_TITLE,
     StaticServer,
+    chromium_browser,
     make_day,
     make_paper,
     mkdocs_build,
@@ -141,16 +141,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(served: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 class Session:

@@ -7,6 +7,7 @@ a real ``mkdocs build`` runs against it; ``StaticServer`` serves a built site on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,26 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
+
+
+@contextlib.contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, closed afterwards (skips where it is absent)."""
+    import pytest
+
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} not found: `make browser-deps` installs Debian's chromium")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 PROMPT_HASH = "0123456789abcdef"
 
 TRICKY_TITLE = 'Attacks on <script>alert("x")</script> Readers & "Quotes"'
