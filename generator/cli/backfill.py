@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="For each announcement day from --from to --to (inclusive): query the "
         "arXiv API for the papers submitted in that day's window (14:00 US Eastern cutoffs; "
         "no announcements on weekends and listed holidays), then filter, score and write "
-        "the day file. Days already stored are skipped unless --force. Replacements and "
+        "the day file. Days already published are skipped unless --force (a day stored as "
+        "no announcement or failed is tried again). Replacements and "
         "late cross-lists cannot be reconstructed this way (see docs/guide/fetching.md).",
     )
     parser.add_argument(
@@ -37,7 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="YYYY-MM-DD",
         help="last date of the range (default: the --from date)",
     )
-    parser.add_argument("--force", action="store_true", help="rebuild days that are already stored")
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild days that are already published"
+    )
     parser.set_defaults(func=handle)
 
 

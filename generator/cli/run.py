@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(or the day given by --date through the arXiv API), keep the configured announce "
         "types and categories, score each paper (the LLM when OPENAI_API_KEY is set and "
         "scoring.scorer is auto, else the local scorer), and write data/YYYY/YYYY-MM-DD.yaml. "
-        "A day already stored is left as it is unless --force (scores are cached, so a "
+        "A published day is left as it is unless --force (a day stored as no announcement "
+        "or failed is replaced once the feed has papers; scores are cached, so a "
         "forced re-run does not pay again). Exits 0 when some papers stay unscored (they "
         "are listed with their reason); 1 when fetching fails or the scoring endpoint is "
         "unusable.",
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="process this announcement day (via the arXiv API) instead of the latest feed",
     )
     parser.add_argument(
-        "--force", action="store_true", help="rebuild the day even if it is already stored"
+        "--force", action="store_true", help="rebuild the day even if it is already published"
     )
     parser.set_defaults(func=handle)
 
