@@ -125,7 +125,9 @@ def test_real_pacing_with_a_small_interval() -> None:
         for _ in range(3):
             polite.get(fake.url + "/x")
     gaps = [b.at - a.at for a, b in zip(fake.log, fake.log[1:], strict=False)]
-    assert all(gap >= 0.18 for gap in gaps), gaps
+    # Paced at the client; the server sees arrivals, which a busy machine (the suite runs on
+    # every core) can shift by tens of milliseconds. Unpaced requests would be ~1 ms apart.
+    assert all(gap >= 0.12 for gap in gaps), gaps
 
 
 def test_api_key_header_is_sent_but_never_in_errors() -> None:
